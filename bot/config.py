@@ -1,0 +1,335 @@
+"""Typed configuration: loaded once from TOML and QUNGONG_* environment overrides, validated whole."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from nlp.settings import NlpSettings
+
+ENV_PREFIX = "QUNGONG_"
+CONFIG_ENV = "QUNGONG_CONFIG"
+LANGUAGES = ("zh", "en")
+
+
+class ConfigError(Exception):
+    """Every problem found in a configuration, reported at once."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+    def __str__(self) -> str:
+        return "invalid configuration:\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class AppSection:
+    """[app]: time zone, language, demo mode."""
+
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh"
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class StorageSection:
+    """[storage]: the database."""
+
+    url: str = "sqlite+aiosqlite:///./qungong.db"
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class WebSection:
+    """[web]: the HTTP server for the simulator and webhooks."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass(frozen=True)
+class NlpSection:
+    """[nlp]: taxonomy, lexicon and model files, threshold and jieba cache folder."""
+
+    taxonomy: str = ""
+    lexicon: str = ""
+    model: str = ""
+    threshold: float = NlpSettings.threshold
+    cache_dir: str = str(NlpSettings.cache_dir)
+
+
+@dataclass(frozen=True)
+class SlaHours:
+    """Time limits in hours, counted from dispatch (sign-for, yellow, red)."""
+
+    sign_hours: float = 4.0
+    yellow_hours: float = 24.0
+    red_hours: float = 48.0
+
+
+@dataclass(frozen=True)
+class SlaSection(SlaHours):
+    """[sla]: default time limits plus per-department overrides ([sla.department.CODE])."""
+
+    department: dict[str, SlaHours] = field(default_factory=dict)
+
+    def for_department(self, code: str | None) -> SlaHours:
+        """Return the limits that apply to a department (its override or the defaults)."""
+        if code and code in self.department:
+            return self.department[code]
+        return SlaHours(self.sign_hours, self.yellow_hours, self.red_hours)
+
+
+@dataclass(frozen=True)
+class LifecycleSection:
+    """[lifecycle]: case rules that a district may tune."""
+
+    max_redos: int = 2
+
+
+@dataclass(frozen=True)
+class InvitesSection:
+    """[invites]: one-time staff binding codes."""
+
+    lifetime_hours: float = 72.0
+
+
+@dataclass(frozen=True)
+class ConversationSection:
+    """[conversation]: chat flow behaviour."""
+
+    timeout_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    """[logging]: log level."""
+
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    app: AppSection = AppSection()
+    storage: StorageSection = StorageSection()
+    web: WebSection = WebSection()
+    nlp: NlpSection = NlpSection()
+    sla: SlaSection = SlaSection()
+    lifecycle: LifecycleSection = LifecycleSection()
+    invites: InvitesSection = InvitesSection()
+    conversation: ConversationSection = ConversationSection()
+    logging: LoggingSection = LoggingSection()
+    source: str = "defaults"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the configured time zone."""
+        return ZoneInfo(self.app.timezone)
+
+    def nlp_settings(self) -> NlpSettings:
+        """Return the routing settings with configured paths or the packaged defaults."""
+        defaults = NlpSettings()
+        return NlpSettings(
+            taxonomy_path=Path(self.nlp.taxonomy) if self.nlp.taxonomy else defaults.taxonomy_path,
+            lexicon_path=Path(self.nlp.lexicon) if self.nlp.lexicon else defaults.lexicon_path,
+            model_path=Path(self.nlp.model) if self.nlp.model else defaults.model_path,
+            threshold=self.nlp.threshold,
+            cache_dir=Path(self.nlp.cache_dir),
+        )
+
+
+_SECTIONS: dict[str, type[Any]] = {
+    name: hint for name, hint in typing.get_type_hints(Config).items() if name != "source"
+}
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Load the config from PATH (or $QUNGONG_CONFIG, or none: demo mode) plus environment overrides."""
+    env = os.environ if environ is None else environ
+    chosen = path or env.get(CONFIG_ENV) or None
+    raw: dict[str, Any] = {}
+    problems: list[str] = []
+    if chosen is not None:
+        raw = _read_toml(Path(chosen), problems)
+    else:
+        raw = {"app": {"demo": True}}
+    _apply_env_overrides(raw, env, problems)
+    config = _build(raw, problems)
+    if problems:
+        raise ConfigError(problems)
+    return dataclasses.replace(config, source=str(chosen) if chosen else "demo defaults")
+
+
+def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
+    """Parse the TOML file, recording why it could not be read."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        problems.append(f"config file {path} does not exist")
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"config file {path} is not valid TOML: {exc}")
+    except OSError as exc:
+        problems.append(f"config file {path} cannot be read: {exc.strerror}")
+    return {}
+
+
+def _apply_env_overrides(raw: dict[str, Any], env: Mapping[str, str], problems: list[str]) -> None:
+    """Overlay QUNGONG_<SECTION>__<KEY>[__<KEY>...] variables onto the raw tree."""
+    for name, value in sorted(env.items()):
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV or "__" not in name:
+            continue
+        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
+        if any(not part for part in path):
+            problems.append(f"environment variable {name}: empty section or key name")
+            continue
+        node = raw
+        for part in path[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                problems.append(f"environment variable {name}: {part} is not a table")
+                break
+            node = child
+        else:
+            node[path[-1]] = _EnvValue(value)
+
+
+class _EnvValue(str):
+    """A string from the environment, converted to the key's type when validated."""
+
+
+def _build(raw: dict[str, Any], problems: list[str]) -> Config:
+    """Turn the raw tree into a Config, recording every problem."""
+    values: dict[str, Any] = {}
+    for key in raw:
+        if key not in _SECTIONS:
+            problems.append(f"[{key}]: unknown section (known: {', '.join(_SECTIONS)})")
+    for name, cls in _SECTIONS.items():
+        section = raw.get(name, {})
+        if not isinstance(section, dict):
+            problems.append(f"[{name}]: expected a table")
+            continue
+        values[name] = _build_dataclass(cls, section, name, problems)
+    config = Config(**values)
+    _check_semantics(config, problems)
+    return config
+
+
+def _build_dataclass(cls: type[Any], data: dict[str, Any], where: str, problems: list[str]) -> Any:
+    """Build one section dataclass from a table, converting and checking each key."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in known:
+            problems.append(f"{where}.{key}: unknown key (known: {', '.join(sorted(known))})")
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            kwargs[f.name] = _convert(data[f.name], hints[f.name], f"{where}.{f.name}", problems)
+    try:
+        return cls(**{k: v for k, v in kwargs.items() if v is not _INVALID})
+    except TypeError as exc:  # pragma: no cover - guarded by the checks above
+        problems.append(f"[{where}]: {exc}")
+        return cls()
+
+
+_INVALID = object()
+
+
+def _convert(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
+    """Convert a raw value to the type the key expects, or record a problem."""
+    origin = typing.get_origin(hint)
+    if origin is dict:
+        key_type, value_type = typing.get_args(hint)
+        if not isinstance(value, dict):
+            problems.append(f"{where}: expected a table, got {_describe(value)}")
+            return _INVALID
+        return {
+            str(k): _build_dataclass(value_type, v, f"{where}.{k}", problems)
+            if isinstance(v, dict)
+            else _bad(f"{where}.{k}: expected a table, got {_describe(v)}", problems)
+            for k, v in value.items()
+        }
+    if origin in (typing.Union, types.UnionType):  # pragma: no cover - no optional keys yet
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    return _convert_scalar(value, hint, where, problems)
+
+
+def _bad(message: str, problems: list[str]) -> Any:
+    """Record a problem and return the invalid marker."""
+    problems.append(message)
+    return _INVALID
+
+
+def _convert_scalar(value: Any, hint: type[Any], where: str, problems: list[str]) -> Any:
+    """Convert a scalar (from TOML or the environment) to bool, int, float or str."""
+    from_env = isinstance(value, _EnvValue)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if from_env and value.strip().lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            return value.strip().lower() in {"1", "true", "yes", "on"}
+        return _bad(f"{where}: expected true or false, got {_describe(value)}", problems)
+    if hint in (int, float):
+        if isinstance(value, bool):
+            return _bad(f"{where}: expected a number, got {_describe(value)}", problems)
+        if isinstance(value, int | float) and (hint is float or isinstance(value, int)):
+            return hint(value)
+        if from_env:
+            try:
+                return hint(value.strip())
+            except ValueError:
+                pass
+        kind = "a whole number" if hint is int else "a number"
+        return _bad(f"{where}: expected {kind}, got {_describe(value)}", problems)
+    if isinstance(value, str):
+        return str(value)
+    return _bad(f"{where}: expected a string, got {_describe(value)}", problems)
+
+
+def _describe(value: Any) -> str:
+    """Describe a bad value briefly for an error message."""
+    if isinstance(value, _EnvValue):
+        return f"{str(value)!r} (from the environment)"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _check_semantics(config: Config, problems: list[str]) -> None:
+    """Check values whose type is right but whose meaning is not."""
+    try:
+        ZoneInfo(config.app.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"app.timezone: unknown time zone {config.app.timezone!r} (e.g. Asia/Shanghai)")
+    if config.app.language not in LANGUAGES:
+        problems.append(f"app.language: expected one of {', '.join(LANGUAGES)}, got {config.app.language!r}")
+    if not config.storage.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        problems.append(
+            "storage.url: expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB, "
+            f"got {config.storage.url!r}"
+        )
+    if not 0 < config.web.port < 65536:
+        problems.append(f"web.port: expected 1-65535, got {config.web.port}")
+    if not 0.0 <= config.nlp.threshold <= 1.0:
+        problems.append(f"nlp.threshold: expected a number from 0 to 1, got {config.nlp.threshold}")
+    for name, hours in [("sla", config.sla), *((f"sla.department.{k}", v) for k, v in config.sla.department.items())]:
+        if not (0 < hours.sign_hours and 0 < hours.yellow_hours < hours.red_hours):
+            problems.append(f"{name}: expected 0 < sign_hours and 0 < yellow_hours < red_hours")
+    if config.lifecycle.max_redos < 0:
+        problems.append(f"lifecycle.max_redos: expected 0 or more, got {config.lifecycle.max_redos}")
+    if config.invites.lifetime_hours <= 0:
+        problems.append("invites.lifetime_hours: expected more than 0")
+    if config.conversation.timeout_minutes <= 0:
+        problems.append("conversation.timeout_minutes: expected more than 0")
+    if config.logging.level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        problems.append(f"logging.level: expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")

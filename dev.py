@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Set up the project's virtual environment on demand, then run QunGong or its tests.
+
+    python3 dev.py run     # the demo district on SQLite with the web chat simulator
+    python3 dev.py test    # the whole test suite
+    python3 dev.py lint    # ruff and mypy
+    python3 dev.py qungong ARGS...   # any qungong command inside the environment
+
+Only the Python standard library is used here, so a fresh clone needs nothing but Python 3.11+.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".qungong-installed"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _requirements_digest() -> str:
+    """Return a digest of what decides the installed packages."""
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the project with its dev extras when pyproject.toml changed."""
+    if sys.version_info < (3, 11):
+        sys.exit("QunGong needs Python 3.11 or newer; this is " + sys.version.split()[0])
+    digest = _requirements_digest()
+    if STAMP.exists() and STAMP.read_text().strip() == digest:
+        return
+    if not (BIN / "python").exists():
+        print("dev.py: creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check"]
+    print("dev.py: installing QunGong and its dependencies into .venv ...", flush=True)
+    subprocess.run([*pip, "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "install", "--quiet", "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(digest)
+
+
+def _exec(argv: list[str]) -> int:
+    """Run a command inside the environment and return its exit code."""
+    return subprocess.call(argv, cwd=ROOT)
+
+
+def main(args: list[str]) -> int:
+    """Dispatch the dev.py sub-command."""
+    command, rest = (args[0], args[1:]) if args else ("run", [])
+    ensure_environment()
+    if command == "run":
+        return _exec([str(BIN / "qungong"), "run", *rest])
+    if command == "test":
+        return _exec([str(BIN / "python"), "-m", "pytest", *rest])
+    if command == "lint":
+        code = _exec([str(BIN / "ruff"), "check", "."])
+        return code or _exec([str(BIN / "mypy")])
+    if command == "qungong":
+        return _exec([str(BIN / "qungong"), *rest])
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

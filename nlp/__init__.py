@@ -1,0 +1,20 @@
+"""Routing intelligence: classify requests to departments and resolve their jurisdiction.
+
+Nothing is loaded at import time; call `load_classifier(settings)` once at start.
+"""
+
+from __future__ import annotations
+
+from nlp.classifier import Classifier, load_classifier
+from nlp.errors import NlpInputError
+from nlp.scoring import Candidate, Classification
+from nlp.settings import NlpSettings
+
+__all__ = [
+    "Candidate",
+    "Classification",
+    "Classifier",
+    "NlpInputError",
+    "NlpSettings",
+    "load_classifier",
+]

@@ -1,0 +1,295 @@
+"""Repositories: the queries QunGong needs, one class per aggregate, all on one session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    ChannelAccount,
+    Conversation,
+    InboundUpdate,
+    Invite,
+    OutboxMessage,
+    Person,
+    RoleBinding,
+    Unit,
+)
+from storage.upsert import insert_for
+
+
+class UnitRepository:
+    """Organisational units."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, unit_id: int) -> Unit | None:
+        """Return a unit by id."""
+        return await self.session.get(Unit, unit_id)
+
+    async def by_code(self, code: str) -> Unit | None:
+        """Return a unit by its code."""
+        return await self.session.scalar(select(Unit).where(Unit.code == code))
+
+    async def of_kind(self, kind: str) -> Sequence[Unit]:
+        """Return every unit of a kind, by code."""
+        return (await self.session.scalars(select(Unit).where(Unit.kind == kind).order_by(Unit.code))).all()
+
+    async def children(self, unit_id: int) -> Sequence[Unit]:
+        """Return a unit's direct children."""
+        return (await self.session.scalars(select(Unit).where(Unit.parent_id == unit_id).order_by(Unit.code))).all()
+
+    async def count(self) -> int:
+        """Return how many units exist."""
+        return int(await self.session.scalar(select(func.count(Unit.id))) or 0)
+
+    def add(self, unit: Unit) -> Unit:
+        """Stage a new unit."""
+        self.session.add(unit)
+        return unit
+
+
+class PersonRepository:
+    """People, their role bindings and their channel accounts."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, person_id: int) -> Person | None:
+        """Return a person by id."""
+        return await self.session.get(Person, person_id)
+
+    async def by_demo_key(self, key: str) -> Person | None:
+        """Return a demo person by their simulator key."""
+        return await self.session.scalar(select(Person).where(Person.demo_key == key))
+
+    def add(self, person: Person) -> Person:
+        """Stage a new person."""
+        self.session.add(person)
+        return person
+
+    async def bindings(self, person_id: int) -> Sequence[RoleBinding]:
+        """Return a person's role bindings."""
+        query = select(RoleBinding).where(RoleBinding.person_id == person_id).order_by(RoleBinding.id)
+        return (await self.session.scalars(query)).all()
+
+    async def bind(self, person_id: int, role: str, unit_id: int, now: datetime) -> RoleBinding:
+        """Bind a person to a role in a unit (idempotent)."""
+        query = select(RoleBinding).where(
+            RoleBinding.person_id == person_id, RoleBinding.role == role, RoleBinding.unit_id == unit_id
+        )
+        existing = await self.session.scalar(query)
+        if existing is not None:
+            return existing
+        binding = RoleBinding(person_id=person_id, role=role, unit_id=unit_id, created_at=now)
+        self.session.add(binding)
+        return binding
+
+    async def holders(self, role: str, unit_id: int) -> Sequence[Person]:
+        """Return the people holding a role in a unit."""
+        query = (
+            select(Person)
+            .join(RoleBinding, RoleBinding.person_id == Person.id)
+            .where(RoleBinding.role == role, RoleBinding.unit_id == unit_id)
+            .order_by(Person.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def account(self, channel: str, external_id: str) -> ChannelAccount | None:
+        """Return the account of an external user on a channel."""
+        query = select(ChannelAccount).where(
+            ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
+        )
+        return await self.session.scalar(query)
+
+    async def accounts_of(self, person_id: int) -> Sequence[ChannelAccount]:
+        """Return a person's accounts, the most recently used first."""
+        query = (
+            select(ChannelAccount)
+            .where(ChannelAccount.person_id == person_id)
+            .order_by(ChannelAccount.last_seen_at.desc().nulls_last(), ChannelAccount.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    def add_account(self, account: ChannelAccount) -> ChannelAccount:
+        """Stage a new channel account."""
+        self.session.add(account)
+        return account
+
+
+class CaseRepository:
+    """Cases and their case numbers."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, case_id: int, *, for_update: bool = False) -> Case | None:
+        """Return a case by id, locking its row on PostgreSQL when asked."""
+        query = select(Case).where(Case.id == case_id)
+        if for_update:
+            query = query.with_for_update()
+        return await self.session.scalar(query)
+
+    async def by_number(self, number: str) -> Case | None:
+        """Return a case by its public number."""
+        return await self.session.scalar(select(Case).where(Case.number == number))
+
+    def add(self, case: Case) -> Case:
+        """Stage a new case."""
+        self.session.add(case)
+        return case
+
+    async def next_number(self, day: str) -> int:
+        """Reserve the next case number of a local day (YYYYMMDD), safely under concurrency."""
+        table = CaseNumberCounter.__table__
+        stmt = insert_for(self.session, table).values(day=day, last=1)
+        stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"last": table.c.last + 1})
+        result = await self.session.execute(stmt.returning(table.c.last))
+        return int(result.scalar_one())
+
+    async def for_unit(self, unit_id: int, statuses: Sequence[str], limit: int = 50, offset: int = 0) -> Sequence[Case]:
+        """Return a unit's cases in the given states, oldest dispatch first."""
+        query = (
+            select(Case)
+            .where(Case.current_unit_id == unit_id, Case.status.in_(list(statuses)))
+            .order_by(Case.dispatched_at.asc().nulls_last(), Case.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def for_resident(self, person_id: int, limit: int = 10, offset: int = 0) -> Sequence[Case]:
+        """Return a resident's cases, newest first."""
+        query = (
+            select(Case)
+            .where(Case.resident_person_id == person_id)
+            .order_by(Case.created_at.desc(), Case.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self.session.scalars(query)).all()
+
+
+class EventRepository:
+    """The append-only case history."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def append(self, event: CaseEvent) -> CaseEvent:
+        """Stage a new event (events are never updated or deleted)."""
+        self.session.add(event)
+        return event
+
+    async def for_case(self, case_id: int) -> Sequence[CaseEvent]:
+        """Return a case's events in order."""
+        query = select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+        return (await self.session.scalars(query)).all()
+
+
+class InboundRepository:
+    """Platform updates, recorded once under their platform id."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, channel: str, platform_id: str, payload: dict[str, Any], now: datetime) -> bool:
+        """Record an update; return False when that platform id was recorded before."""
+        stmt = insert_for(self.session, InboundUpdate.__table__).values(
+            channel=channel, platform_id=platform_id, payload=payload, status="received", received_at=now
+        )
+        stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "platform_id"])
+        result = await self.session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def get(self, channel: str, platform_id: str) -> InboundUpdate | None:
+        """Return a recorded update."""
+        query = select(InboundUpdate).where(
+            InboundUpdate.channel == channel, InboundUpdate.platform_id == platform_id
+        )
+        return await self.session.scalar(query)
+
+
+class OutboxRepository:
+    """Messages waiting to be pushed."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(
+        self,
+        dedupe_key: str,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        person_id: int | None = None,
+        channel: str | None = None,
+        chat_id: str | None = None,
+    ) -> bool:
+        """Queue a message once per dedupe key; return False when the key was queued before."""
+        stmt = insert_for(self.session, OutboxMessage.__table__).values(
+            dedupe_key=dedupe_key,
+            kind=kind,
+            payload=payload,
+            person_id=person_id,
+            channel=channel,
+            chat_id=chat_id,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]))
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        """Return pending messages, oldest first."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()
+
+
+class ConversationRepository:
+    """Per-chat conversation state."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, channel: str, chat_id: str) -> Conversation | None:
+        """Return a chat's conversation row."""
+        query = select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id)
+        return await self.session.scalar(query)
+
+    def add(self, conversation: Conversation) -> Conversation:
+        """Stage a new conversation row."""
+        self.session.add(conversation)
+        return conversation
+
+
+class InviteRepository:
+    """One-time staff binding codes (stored hashed)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_hash(self, code_hash: str) -> Invite | None:
+        """Return an invite by its code's hash."""
+        return await self.session.scalar(select(Invite).where(Invite.code_hash == code_hash))
+
+    def add(self, invite: Invite) -> Invite:
+        """Stage a new invite."""
+        self.session.add(invite)
+        return invite
