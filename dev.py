@@ -31,7 +31,7 @@ def _requirements_digest() -> str:
 
 def ensure_environment() -> None:
     """Create .venv and install the project with its dev extras when pyproject.toml changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by an older Python
         sys.exit("QunGong needs Python 3.11 or newer; this is " + sys.version.split()[0])
     digest = _requirements_digest()
     if STAMP.exists() and STAMP.read_text().strip() == digest:

@@ -18,7 +18,13 @@ from bot.config import Config, ConfigError, load_config
 from bot.web import serve_forever
 from nlp import cli as nlp_cli
 from nlp.errors import NlpInputError
-from storage.migrate import SchemaNotReady, current_revision, ensure_schema_current, head_revision, upgrade
+from storage.migrate import (
+    SchemaNotReady,
+    current_revision,
+    ensure_schema_current,
+    head_revision,
+    upgrade,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 Command = Callable[[argparse.Namespace, Config], int]

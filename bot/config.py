@@ -7,7 +7,7 @@ import os
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,12 +158,8 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     """Load the config from PATH (or $QUNGONG_CONFIG, or none: demo mode) plus environment overrides."""
     env = os.environ if environ is None else environ
     chosen = path or env.get(CONFIG_ENV) or None
-    raw: dict[str, Any] = {}
     problems: list[str] = []
-    if chosen is not None:
-        raw = _read_toml(Path(chosen), problems)
-    else:
-        raw = {"app": {"demo": True}}
+    raw = _read_toml(Path(chosen), problems) if chosen is not None else {"app": {"demo": True}}
     _apply_env_overrides(raw, env, problems)
     config = _build(raw, problems)
     if problems:
@@ -272,30 +268,51 @@ def _bad(message: str, problems: list[str]) -> Any:
     return _INVALID
 
 
-def _convert_scalar(value: Any, hint: type[Any], where: str, problems: list[str]) -> Any:
-    """Convert a scalar (from TOML or the environment) to bool, int, float or str."""
-    from_env = isinstance(value, _EnvValue)
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        if from_env and value.strip().lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
-            return value.strip().lower() in {"1", "true", "yes", "on"}
-        return _bad(f"{where}: expected true or false, got {_describe(value)}", problems)
-    if hint in (int, float):
-        if isinstance(value, bool):
-            return _bad(f"{where}: expected a number, got {_describe(value)}", problems)
-        if isinstance(value, int | float) and (hint is float or isinstance(value, int)):
-            return hint(value)
-        if from_env:
+def _to_bool(value: Any, where: str, problems: list[str]) -> Any:
+    """Accept a TOML boolean, or true/false/yes/no/on/off/1/0 from the environment."""
+    if isinstance(value, bool):
+        return value
+    words = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+    if isinstance(value, _EnvValue) and value.strip().lower() in words:
+        return words[value.strip().lower()]
+    return _bad(f"{where}: expected true or false, got {_describe(value)}", problems)
+
+
+def _to_number(kind: type[int] | type[float]) -> Callable[[Any, str, list[str]], Any]:
+    """Return a converter to int or float that refuses booleans and (for int) fractions."""
+
+    def convert(value: Any, where: str, problems: list[str]) -> Any:
+        if isinstance(value, _EnvValue):
             try:
-                return hint(value.strip())
+                return kind(value.strip())
             except ValueError:
                 pass
-        kind = "a whole number" if hint is int else "a number"
-        return _bad(f"{where}: expected {kind}, got {_describe(value)}", problems)
+        elif isinstance(value, int | float) and not isinstance(value, bool) and (kind is float or isinstance(value, int)):
+            return kind(value)
+        expected = "a whole number" if kind is int else "a number"
+        return _bad(f"{where}: expected {expected}, got {_describe(value)}", problems)
+
+    return convert
+
+
+def _to_str(value: Any, where: str, problems: list[str]) -> Any:
+    """Accept a string."""
     if isinstance(value, str):
         return str(value)
     return _bad(f"{where}: expected a string, got {_describe(value)}", problems)
+
+
+_SCALARS: dict[Any, Callable[[Any, str, list[str]], Any]] = {
+    bool: _to_bool,
+    int: _to_number(int),
+    float: _to_number(float),
+    str: _to_str,
+}
+
+
+def _convert_scalar(value: Any, hint: type[Any], where: str, problems: list[str]) -> Any:
+    """Convert a scalar (from TOML or the environment) to the key's type."""
+    return _SCALARS[hint](value, where, problems)
 
 
 def _describe(value: Any) -> str:
@@ -323,7 +340,7 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
     if not 0.0 <= config.nlp.threshold <= 1.0:
         problems.append(f"nlp.threshold: expected a number from 0 to 1, got {config.nlp.threshold}")
     for name, hours in [("sla", config.sla), *((f"sla.department.{k}", v) for k, v in config.sla.department.items())]:
-        if not (0 < hours.sign_hours and 0 < hours.yellow_hours < hours.red_hours):
+        if not (hours.sign_hours > 0 and 0 < hours.yellow_hours < hours.red_hours):
             problems.append(f"{name}: expected 0 < sign_hours and 0 < yellow_hours < red_hours")
     if config.lifecycle.max_redos < 0:
         problems.append(f"lifecycle.max_redos: expected 0 or more, got {config.lifecycle.max_redos}")

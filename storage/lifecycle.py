@@ -6,6 +6,7 @@ This module is pure: it decides, it does not touch the database. `storage.cases`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -332,32 +333,47 @@ def _new_cycle(request: Request, cycle: int) -> dict[str, Any]:
     }
 
 
-def _effects(action: Action, case: CaseFacts, request: Request) -> tuple[dict[str, Any], bool]:
-    """Return the case fields an action changes, and whether it makes an escalation due."""
-    now = request.now
-    if action in (Action.DISPATCH, Action.TRANSFER, Action.ESCALATE, Action.UPHOLD_RETURN):
-        return _dispatch_changes(request, case.cycle), False
-    if action is Action.SIGN:
-        return {"signed_at": now, "assignee_person_id": request.actor.person_id}, False
-    if action is Action.COMPLETE:
-        return {"completed_at": now, "extension_requested_until": None}, False
-    if action is Action.REQUEST_EXTENSION:
-        return _extension_request(case, request), False
-    if action is Action.APPROVE_EXTENSION:
-        if case.extension_requested_until is None:
-            raise LifecycleError("no_extension_pending", "there is no extension request to approve")
-        return {"handle_deadline": case.extension_requested_until, "extension_requested_until": None}, False
-    if action is Action.REFUSE_EXTENSION:
-        if case.extension_requested_until is None:
-            raise LifecycleError("no_extension_pending", "there is no extension request to refuse")
-        return {"extension_requested_until": None}, False
-    if action is Action.REDO:
-        redo_count = case.redo_count + 1
-        changes = {"redo_count": redo_count, "completed_at": None, "signed_at": now} | _new_cycle(request, case.cycle)
-        return changes, redo_count >= request.max_redos
-    if action in RESOLUTIONS:
-        return {"closed_at": now, "resolution": RESOLUTIONS[action]}, False
-    return {}, False
+Effect = Callable[[CaseFacts, Request], dict[str, Any]]
+
+
+def _sign(case: CaseFacts, request: Request) -> dict[str, Any]:
+    """Record who signed for the case, and when."""
+    return {"signed_at": request.now, "assignee_person_id": request.actor.person_id}
+
+
+def _complete(case: CaseFacts, request: Request) -> dict[str, Any]:
+    """Record the completion time; a pending extension lapses."""
+    return {"completed_at": request.now, "extension_requested_until": None}
+
+
+def _approve_extension(case: CaseFacts, request: Request) -> dict[str, Any]:
+    """Move the handling deadline to the requested date."""
+    if case.extension_requested_until is None:
+        raise LifecycleError("no_extension_pending", "there is no extension request to approve")
+    return {"handle_deadline": case.extension_requested_until, "extension_requested_until": None}
+
+
+def _refuse_extension(case: CaseFacts, request: Request) -> dict[str, Any]:
+    """Drop the pending extension request."""
+    if case.extension_requested_until is None:
+        raise LifecycleError("no_extension_pending", "there is no extension request to refuse")
+    return {"extension_requested_until": None}
+
+
+def _redo(case: CaseFacts, request: Request) -> dict[str, Any]:
+    """Send the case back to work: one more redo, a new cycle of the clock."""
+    changes = {"redo_count": case.redo_count + 1, "completed_at": None, "signed_at": request.now}
+    return changes | _new_cycle(request, case.cycle)
+
+
+def _close(case: CaseFacts, request: Request) -> dict[str, Any]:
+    """Record when and how the case ended."""
+    return {"closed_at": request.now, "resolution": RESOLUTIONS[request.action]}
+
+
+def _redispatch(case: CaseFacts, request: Request) -> dict[str, Any]:
+    """Send the case to its target unit."""
+    return _dispatch_changes(request, case.cycle)
 
 
 def _extension_request(case: CaseFacts, request: Request) -> dict[str, Any]:
@@ -370,3 +386,26 @@ def _extension_request(case: CaseFacts, request: Request) -> dict[str, Any]:
     if request.until <= case.handle_deadline:
         raise LifecycleError("extension_not_later", "the new date must be after the current deadline")
     return {"extension_requested_until": request.until}
+
+
+EFFECTS: dict[Action, Effect] = {
+    Action.DISPATCH: _redispatch,
+    Action.TRANSFER: _redispatch,
+    Action.ESCALATE: _redispatch,
+    Action.UPHOLD_RETURN: _redispatch,
+    Action.SIGN: _sign,
+    Action.COMPLETE: _complete,
+    Action.REQUEST_EXTENSION: _extension_request,
+    Action.APPROVE_EXTENSION: _approve_extension,
+    Action.REFUSE_EXTENSION: _refuse_extension,
+    Action.REDO: _redo,
+    **dict.fromkeys(RESOLUTIONS, _close),
+}
+
+
+def _effects(action: Action, case: CaseFacts, request: Request) -> tuple[dict[str, Any], bool]:
+    """Return the case fields an action changes, and whether it makes an escalation due."""
+    effect = EFFECTS.get(action)
+    changes = effect(case, request) if effect else {}
+    escalation_due = action is Action.REDO and changes["redo_count"] >= request.max_redos
+    return changes, escalation_due

@@ -37,7 +37,7 @@ class UnitRepository:
 
     async def by_code(self, code: str) -> Unit | None:
         """Return a unit by its code."""
-        return await self.session.scalar(select(Unit).where(Unit.code == code))
+        return (await self.session.scalars(select(Unit).where(Unit.code == code))).first()
 
     async def of_kind(self, kind: str) -> Sequence[Unit]:
         """Return every unit of a kind, by code."""
@@ -69,7 +69,7 @@ class PersonRepository:
 
     async def by_demo_key(self, key: str) -> Person | None:
         """Return a demo person by their simulator key."""
-        return await self.session.scalar(select(Person).where(Person.demo_key == key))
+        return (await self.session.scalars(select(Person).where(Person.demo_key == key))).first()
 
     def add(self, person: Person) -> Person:
         """Stage a new person."""
@@ -108,7 +108,7 @@ class PersonRepository:
         query = select(ChannelAccount).where(
             ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
         )
-        return await self.session.scalar(query)
+        return (await self.session.scalars(query)).first()
 
     async def accounts_of(self, person_id: int) -> Sequence[ChannelAccount]:
         """Return a person's accounts, the most recently used first."""
@@ -136,11 +136,11 @@ class CaseRepository:
         query = select(Case).where(Case.id == case_id)
         if for_update:
             query = query.with_for_update()
-        return await self.session.scalar(query)
+        return (await self.session.scalars(query)).first()
 
     async def by_number(self, number: str) -> Case | None:
         """Return a case by its public number."""
-        return await self.session.scalar(select(Case).where(Case.number == number))
+        return (await self.session.scalars(select(Case).where(Case.number == number))).first()
 
     def add(self, case: Case) -> Case:
         """Stage a new case."""
@@ -215,7 +215,7 @@ class InboundRepository:
         query = select(InboundUpdate).where(
             InboundUpdate.channel == channel, InboundUpdate.platform_id == platform_id
         )
-        return await self.session.scalar(query)
+        return (await self.session.scalars(query)).first()
 
 
 class OutboxRepository:
@@ -271,7 +271,7 @@ class ConversationRepository:
     async def get(self, channel: str, chat_id: str) -> Conversation | None:
         """Return a chat's conversation row."""
         query = select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id)
-        return await self.session.scalar(query)
+        return (await self.session.scalars(query)).first()
 
     def add(self, conversation: Conversation) -> Conversation:
         """Stage a new conversation row."""
@@ -287,7 +287,7 @@ class InviteRepository:
 
     async def by_hash(self, code_hash: str) -> Invite | None:
         """Return an invite by its code's hash."""
-        return await self.session.scalar(select(Invite).where(Invite.code_hash == code_hash))
+        return (await self.session.scalars(select(Invite).where(Invite.code_hash == code_hash))).first()
 
     def add(self, invite: Invite) -> Invite:
         """Stage a new invite."""

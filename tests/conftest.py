@@ -10,7 +10,13 @@ import pytest
 
 from bot.app import App, build_app
 from bot.config import Config, load_config
-from tests.databases import POSTGRES_ENV, PostgresRun, copy_sqlite, make_sqlite_template, postgres_run
+from tests.databases import (
+    POSTGRES_ENV,
+    PostgresRun,
+    copy_sqlite,
+    make_sqlite_template,
+    postgres_run,
+)
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

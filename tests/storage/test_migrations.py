@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import inspect
 
 from storage.db import create_engine
-from storage.migrate import SchemaNotReady, current_revision, ensure_schema_current, head_revision, upgrade
+from storage.migrate import (
+    SchemaNotReady,
+    current_revision,
+    ensure_schema_current,
+    head_revision,
+    upgrade,
+)
 from storage.models import Base
 from tests.databases import POSTGRES_ENV, PostgresRun, _admin, sqlite_url
 

@@ -12,9 +12,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.app import App
 from storage.cases import NewCase, act, register_case
-from storage.lifecycle import SYSTEM_ACTOR, Action, Actor, Deadlines, LifecycleError, Request, Role, Target
+from storage.lifecycle import (
+    SYSTEM_ACTOR,
+    Action,
+    Actor,
+    Deadlines,
+    LifecycleError,
+    Request,
+    Role,
+    Target,
+)
 from storage.models import CaseEvent, Conversation, Person, Unit
-from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
 SHANGHAI = timezone(timedelta(hours=8))
@@ -85,7 +93,7 @@ async def test_times_come_back_aware_utc(app: App) -> None:
     async with app.uow() as uow:
         case = await uow.cases.get(case_id)
         assert case is not None and case.created_at == NOW and case.created_at.tzinfo is not None
-        case.updated_at = datetime(2026, 11, 21, 12, 0)  # naive: refused
+        case.updated_at = datetime(2026, 11, 21, 12, 0)  # noqa: DTZ001 - a naive time must be refused
         with pytest.raises(StatementError, match="naive datetime"):
             await uow.flush()
 
