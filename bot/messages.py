@@ -1,0 +1,79 @@
+"""The normalised message types every channel translates to and from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class InboundKind(StrEnum):
+    """What a resident or staff member sent."""
+
+    TEXT = "text"
+    BUTTON = "button"
+    PHOTO = "photo"
+    LOCATION = "location"
+    COMMAND = "command"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One update from a channel, normalised; `raw` keeps the platform's payload."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+    kind: InboundKind
+    payload: str
+    platform_id: str
+    location: tuple[float, float] | None = None  # (lat, lon)
+    photo: str | None = None  # a platform file id or URL
+    user_name: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A tappable choice: what it says and the codec-packed payload it sends back."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a message goes: a channel instance and a chat on it."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """A message to show: text, optional buttons and image; target None means 'reply here'."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    image: str | None = None
+    target: Target | None = None
+
+
+def outbound_to_payload(message: Outbound) -> dict[str, Any]:
+    """Serialise a message's content for the outbox (the target is stored in its own columns)."""
+    return {
+        "text": message.text,
+        "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
+        "image": message.image,
+    }
+
+
+def outbound_from_payload(payload: Mapping[str, Any], target: Target | None = None) -> Outbound:
+    """Rebuild a message from its outbox payload."""
+    return Outbound(
+        text=str(payload.get("text", "")),
+        buttons=tuple(Button(str(b["label"]), str(b["payload"])) for b in payload.get("buttons", [])),
+        image=payload.get("image"),
+        target=target,
+    )
