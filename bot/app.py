@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Config
+from bot.dispatcher import Dispatcher, utcnow
+from handlers.core import Services
+from handlers.places import load_place_finder
+from handlers.texts import Texts, load_texts
+from nlp import Classifier, load_classifier
 from storage.db import create_engine, create_session_factory
 from storage.demo import DemoSummary, load_demo_district
+from storage.lifecycle import Deadlines
 from storage.migrate import ensure_schema_current, upgrade
 from storage.uow import UnitOfWork
 
@@ -19,15 +27,23 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class App:
-    """Everything a running QunGong holds: its config, database engine and session factory."""
+    """Everything a running QunGong holds: config, database, and (once started) the dispatcher."""
 
     config: Config
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    texts: Texts
+    dispatcher: Dispatcher | None = field(default=None)
 
     def uow(self) -> UnitOfWork:
         """Return a new unit of work."""
         return UnitOfWork(self.session_factory)
+
+    def running_dispatcher(self) -> Dispatcher:
+        """Return the dispatcher, which exists once `start_app` ran."""
+        if self.dispatcher is None:
+            raise RuntimeError("the app is not started: call start_app(app) first")
+        return self.dispatcher
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -37,7 +53,46 @@ class App:
 def build_app(config: Config) -> App:
     """Build the app from config; the engine connects lazily, on first use."""
     engine = create_engine(config.storage.url, echo=config.storage.echo)
-    return App(config=config, engine=engine, session_factory=create_session_factory(engine))
+    return App(
+        config=config,
+        engine=engine,
+        session_factory=create_session_factory(engine),
+        texts=load_texts(config.app.language),
+    )
+
+
+def _deadlines(config: Config, department: str | None) -> Deadlines:
+    """Return a department's sign-for and handling limits from the [sla] config."""
+    hours = config.sla.for_department(department)
+    return Deadlines(sign_hours=hours.sign_hours, red_hours=hours.red_hours)
+
+
+async def start_app(
+    app: App, classifier: Classifier | None = None, clock: Callable[[], datetime] = utcnow
+) -> Dispatcher:
+    """Load the classifier and the map of places, and build the dispatcher."""
+    if classifier is None:
+        classifier = await asyncio.to_thread(load_classifier, app.config.nlp_settings())
+    async with app.uow() as uow:
+        places = await load_place_finder(uow)
+    english = app.config.app.language == "en"
+    names = {
+        d.code: (d.name_en if english and d.name_en else d.name_zh)
+        for d in classifier.taxonomy.departments
+        if d.code != "dispatch"
+    }
+    services = Services(
+        classifier=classifier,
+        places=places,
+        texts=app.texts,
+        tz=app.config.tz,
+        deadlines=lambda department: _deadlines(app.config, department),
+        department_names=names,
+        max_redos=app.config.lifecycle.max_redos,
+        conversation_timeout=timedelta(minutes=app.config.conversation.timeout_minutes),
+    )
+    app.dispatcher = Dispatcher(app.session_factory, services, clock=clock)
+    return app.dispatcher
 
 
 async def load_demo(app: App, now: datetime | None = None) -> DemoSummary:

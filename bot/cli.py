@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.app import App, build_app, load_demo, prepare_database
+from bot.app import App, build_app, load_demo, prepare_database, start_app
 from bot.config import Config, ConfigError, load_config
 from bot.web import serve_forever
 from nlp import cli as nlp_cli
 from nlp.errors import NlpInputError
+from scheduler import cli as scheduler_cli
 from storage.migrate import (
     SchemaNotReady,
     current_revision,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_check_config
     )
     nlp_cli.add_commands(sub)
+    scheduler_cli.add_commands(sub)
     return parser
 
 
@@ -117,6 +119,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
     async def work(app: App) -> int:
         await prepare_database(app)
+        await start_app(app)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -14,6 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nlp.settings import NlpSettings
+from scheduler.settings import (
+    CALENDAR_MODES,
+    CalendarSection,
+    SchedulerSection,
+    SupervisionSection,
+    clock_time_problems,
+)
 
 ENV_PREFIX = "QUNGONG_"
 CONFIG_ENV = "QUNGONG_CONFIG"
@@ -111,6 +118,44 @@ class ConversationSection:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """How fast one channel may send: messages per second for the whole bot and for one chat."""
+
+    per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+
+
+def _default_rates() -> dict[str, RateLimit]:
+    """Return the built-in per-channel limits (Telegram's Bot API limits)."""
+    return {"telegram": RateLimit(per_second=30.0, per_chat_per_second=1.0)}
+
+
+@dataclass(frozen=True)
+class OutboxSection:
+    """[outbox]: the sender that drains the outbox, its retries and its rate limits."""
+
+    poll_seconds: float = 1.0
+    batch: int = 100
+    concurrency: int = 16
+    claim_seconds: float = 60.0
+    send_timeout_seconds: float = 20.0
+    max_attempts: int = 8
+    backoff_base_seconds: float = 2.0
+    backoff_max_seconds: float = 3600.0
+    window_margin_ms: float = 20.0
+    default_per_second: float = 20.0
+    default_per_chat_per_second: float = 1.0
+    rate: dict[str, RateLimit] = field(default_factory=_default_rates)
+
+    def limit_for(self, channel: str) -> RateLimit:
+        """Return the limits of a channel instance: its own, its kind's (before ':'), or the default."""
+        for key in (channel, channel.split(":", 1)[0]):
+            if key in self.rate:
+                return self.rate[key]
+        return RateLimit(self.default_per_second, self.default_per_chat_per_second)
+
+
+@dataclass(frozen=True)
 class LoggingSection:
     """[logging]: log level."""
 
@@ -130,6 +175,10 @@ class Config:
     invites: InvitesSection = InvitesSection()
     conversation: ConversationSection = ConversationSection()
     logging: LoggingSection = LoggingSection()
+    calendar: CalendarSection = CalendarSection()
+    supervision: SupervisionSection = SupervisionSection()
+    scheduler: SchedulerSection = SchedulerSection()
+    outbox: OutboxSection = OutboxSection()
     source: str = "defaults"
 
     @property
@@ -350,3 +399,49 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
         problems.append("conversation.timeout_minutes: expected more than 0")
     if config.logging.level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problems.append(f"logging.level: expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
+    _check_supervision(config, problems)
+    _check_outbox(config.outbox, problems)
+
+
+def _check_supervision(config: Config, problems: list[str]) -> None:
+    """Check the [calendar], [supervision] and [scheduler] sections."""
+    calendar = config.calendar
+    if calendar.mode not in CALENDAR_MODES:
+        problems.append(f"calendar.mode: expected one of {', '.join(CALENDAR_MODES)}, got {calendar.mode!r}")
+    problems.extend(clock_time_problems("calendar.work_start", calendar.work_start))
+    problems.extend(clock_time_problems("calendar.work_end", calendar.work_end, allow_24=True))
+    if calendar.work_start >= calendar.work_end:
+        problems.append("calendar: expected work_start before work_end")
+    if calendar.warn_days_ahead < 0:
+        problems.append("calendar.warn_days_ahead: expected 0 or more")
+    if config.supervision.explanation_hours <= 0:
+        problems.append("supervision.explanation_hours: expected more than 0")
+    problems.extend(clock_time_problems("supervision.quiet_start", config.supervision.quiet_start))
+    problems.extend(clock_time_problems("supervision.quiet_end", config.supervision.quiet_end))
+    if config.scheduler.sweep_seconds <= 0 or config.scheduler.sweep_batch <= 0:
+        problems.append("scheduler: expected sweep_seconds and sweep_batch above 0")
+    problems.extend(clock_time_problems("scheduler.calendar_check_at", config.scheduler.calendar_check_at))
+
+
+def _check_outbox(outbox: OutboxSection, problems: list[str]) -> None:
+    """Check the [outbox] section."""
+    positive = {
+        "poll_seconds": outbox.poll_seconds,
+        "batch": outbox.batch,
+        "concurrency": outbox.concurrency,
+        "claim_seconds": outbox.claim_seconds,
+        "send_timeout_seconds": outbox.send_timeout_seconds,
+        "max_attempts": outbox.max_attempts,
+        "backoff_base_seconds": outbox.backoff_base_seconds,
+        "backoff_max_seconds": outbox.backoff_max_seconds,
+        "default_per_second": outbox.default_per_second,
+        "default_per_chat_per_second": outbox.default_per_chat_per_second,
+    }
+    problems.extend(f"outbox.{name}: expected more than 0" for name, value in positive.items() if value <= 0)
+    if outbox.send_timeout_seconds >= outbox.claim_seconds:
+        problems.append("outbox: expected send_timeout_seconds below claim_seconds (a claim must outlive a send)")
+    if outbox.window_margin_ms < 0:
+        problems.append("outbox.window_margin_ms: expected 0 or more")
+    for name, limit in outbox.rate.items():
+        if limit.per_second <= 0 or limit.per_chat_per_second <= 0:
+            problems.append(f"outbox.rate.{name}: expected per_second and per_chat_per_second above 0")

@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.app import App
+from bot.sim import add_simulator
 
 log = logging.getLogger(__name__)
 APP_KEY = web.AppKey("qungong", App)
@@ -31,6 +32,8 @@ def build_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
+    if app.dispatcher is not None:
+        add_simulator(web_app, app)
     return web_app
 
 

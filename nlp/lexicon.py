@@ -47,13 +47,19 @@ def _weighted(
 
 
 def _index(entries: Iterable[tuple[str, str, float]]) -> dict[str, tuple[tuple[str, float], ...]]:
-    """Group (owner, term, weight) rows by term, keeping the largest weight per owner."""
+    """Group (owner, term, weight) rows by term, keeping the largest weight per owner.
+
+    A row with an empty owner marks a neutral term: it is matched (so shorter terms
+    inside it do not count) but favours no one.
+    """
     table: dict[str, dict[str, float]] = {}
     for owner, term, weight in entries:
         if term:
             per_term = table.setdefault(term, {})
             per_term[owner] = max(weight, per_term.get(owner, 0.0))
-    return {term: tuple(owners.items()) for term, owners in table.items()}
+    return {
+        term: tuple((o, w) for o, w in owners.items() if o) for term, owners in table.items()
+    }
 
 
 def load_lexicon(path: Path) -> Lexicon:
@@ -73,10 +79,11 @@ def load_lexicon(path: Path) -> Lexicon:
         for code, section in raw.get("request_type", {}).items()
         for row in _weighted(section, weights, code)
     ]
+    neutral = [("", str(w).lower(), 0.0) for w in raw.get("neutral", {}).get("words", ())]
     variants = {str(k).lower(): str(v).lower() for k, v in raw.get("variants", {}).items()}
     stopwords = frozenset(str(w) for w in raw.get("stopwords", {}).get("words", ()))
     return Lexicon(
-        department_terms=_index(dept_rows),
+        department_terms=_index([*dept_rows, *neutral]),
         type_terms=_index(type_rows),
         variants=variants,
         stopwords=stopwords,

@@ -108,14 +108,19 @@ def train_naive_bayes(
 
 @dataclass(frozen=True)
 class ScoringParams:
-    """How the learned scores, lexicon weights and rule bonuses combine into one logit."""
+    """How the learned scores, lexicon weights and rule bonuses combine into one logit.
 
-    nb_weight: float = 1.0
-    lexicon_weight: float = 1.0
+    Defaults were chosen by 5-fold cross-validation (see nlp/README_NLP.md): the
+    curated lexicon carries most of the weight, the learned naive Bayes scores
+    (divided by the number of known features) settle what the lexicon leaves open.
+    """
+
+    nb_weight: float = 0.5
+    lexicon_weight: float = 2.0
     lexicon_power: float = 0.5
     rule_weight: float = 1.0
     temperature: float = 1.0
-    length_power: float = 0.5
+    length_power: float = 1.0
 
     def to_json(self) -> dict[str, float]:
         """Return a JSON-ready dict."""

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 NOISE = (
-    "噪音", "噪声", "吵", "轰隆", "嗡嗡", "哐", "咚咚", "震得", "震动", "声音", "扰民", "睡不着",
+    "噪音", "噪声", "吵死", "吵得", "吵闹", "太吵", "好吵", "很吵", "吵醒", "吵人", "吵到", "轰隆", "嗡嗡", "哐", "咚咚", "震得", "震动", "声音", "扰民", "睡不着",
     "睡不好", "响声", "太响", "很响", "好响", "老响", "巨响", "响得", "响个", "响到", "直响", "乱响",
     "一直响", "嗡嗡响", "噼里啪啦", "鬼哭狼嚎", "低音炮", "动静", "闹腾", "分贝", "哗啦啦",
+    "打雷", "听得到", "听得见", "刺耳", "尖锐", "震耳",
 )
 CONSTRUCTION = (
     "工地", "施工", "打桩", "搅拌机", "电锯", "破碎锤", "混凝土", "浇筑", "在建", "开工", "挖掘机",
@@ -25,13 +26,13 @@ CONSTRUCTION = (
 EQUIPMENT = (
     "空调外机", "外机", "风机", "排风机", "鼓风机", "抽风机", "冷却塔", "水泵", "设备", "机器",
     "机组", "压缩机", "冷库", "发电机", "厂房", "车间", "工厂", "厂里", "加工厂", "作坊", "机床",
-    "排气扇", "换气扇", "冲床", "厂子",
+    "排气扇", "换气扇", "冲床", "厂子", "厂",
 )
 SOCIAL = (
     "邻居", "楼上", "楼下那家", "楼下那户", "隔壁", "对门", "广场舞", "音响", "ktv", "卡拉ok",
     "酒吧", "唱歌", "麻将", "派对", "蹦迪", "跺脚", "拖椅子", "拖凳子", "喝酒", "划拳", "跳舞",
     "音乐", "喇叭", "娱乐场所", "歌厅", "夜店", "吵架", "弹琴", "钢琴", "摔东西", "租户", "练琴",
-    "鞭子", "放歌", "大声", "喊叫",
+    "鞭子", "放歌", "大声", "喊叫", "驻唱", "酒馆", "清吧", "唱到", "k歌", "打牌",
 )
 FUME = (
     "油烟", "烟", "熏", "呛", "排风口", "油味", "孜然", "牛油味", "辣椒味", "烟道", "净化器",
@@ -97,10 +98,7 @@ COMMUNITY_PARKING = (
     "车位", "停车费", "停车位", "停车管理", "地库", "地下车库", "道闸", "停车卡", "月卡",
 )
 COMMUNITY = ("物业", "小区", "业主", "开发商", "小区里", "小区内")
-BAD_PARKING = (
-    "违停", "违章停车", "乱停", "停在", "停着", "停车", "占道停", "乱摆", "堵住", "挡住",
-    "堵死", "堵着",
-)
+BAD_PARKING = ("违停", "违章停车", "乱停", "停在", "停着", "停车", "占道停", "停满")
 ROADSIDE = (
     "马路", "路边", "人行道", "盲道", "路口", "大门外", "门口", "街", "道路", "车库门",
     "路上", "主干道", "公交站", "辅路", "出口", "路段", "路", "巷", "双向",
@@ -116,16 +114,16 @@ SCHOOL = (
 )
 MERCHANT_FEE = (
     "乱收费", "多收", "宰客", "价格", "标价", "收了我", "天价", "涨价", "明码标价", "加价",
-    "不写价格", "价钱", "卖", "收我", "结账", "乱收",
+    "不写价格", "价钱", "收我", "结账", "乱收",
 )
 MERCHANT = (
     "商家", "店", "超市", "饭馆", "饭店", "商场", "老板", "药店", "景区", "摊", "商贩",
     "停车场", "餐馆", "理发", "健身房", "美容院", "奶茶", "菜单", "市场", "加油站", "商户",
 )
-DOG = ("狗", "犬")
+DOG = ("狗", "犬", "金毛", "泰迪", "哈士奇", "柯基", "拉布拉多", "比熊", "藏獒")
 DOG_TROUBLE = (
     "咬", "伤人", "不拴绳", "不栓绳", "没拴", "拴绳", "栓绳", "遛狗", "烈性犬", "大型犬", "吓",
-    "扑", "追", "狗证", "养犬", "恶犬", "狂犬", "流浪狗", "狗叫", "藏獒",
+    "扑", "追", "牵绳", "狗绳", "狗证", "养犬", "恶犬", "狂犬", "流浪狗", "狗叫", "藏獒",
 )
 OTHER_PET = ("鸽子", "养鸽", "猫", "宠物", "养鸡", "鸡叫", "公鸡", "养鸭", "养兔", "鸽")
 NEIGHBOUR = ("邻居", "楼上", "隔壁", "对门", "楼下", "他家", "那家", "一楼", "那户", "邻家")
@@ -133,6 +131,9 @@ MULTI = (
     "各部门", "多个部门", "几个部门", "好几个部门", "部门联合", "联合执法", "联合来查",
     "好几个问题", "几个问题", "问题太多", "一堆问题", "多个问题", "各种问题",
 )
+GAS = ("燃气", "煤气", "天然气", "液化气", "臭鸡蛋味")
+PESTS = ("老鼠", "蟑螂", "蚊子", "蚊虫", "苍蝇多", "臭虫", "白蚁", "鼠患", "消杀", "灭鼠", "鼠害")
+FOOD_PLACE = ("后厨", "饭店", "餐馆", "饭馆", "锅里", "菜里", "店里", "食堂", "外卖", "吃出")
 META = (
     "公众号", "这个平台", "你们平台", "这个热线", "小程序", "上传照片", "上传图片", "发不了图",
     "机器人", "都管些什么", "都管什么", "什么问题都能", "转人工", "人工客服", "这个系统",
@@ -178,14 +179,18 @@ class RuleFiring:
 
 
 DEFAULT_RULES: tuple[BoundaryRule, ...] = (
-    BoundaryRule("noise.construction", "noise", "zhujian", "建筑施工噪声", (NOISE, CONSTRUCTION)),
+    BoundaryRule(
+        "noise.construction", "noise", "zhujian", "建筑施工噪声", (NOISE, CONSTRUCTION),
+        unless=("工厂", "厂里", "厂子", "车间", "作坊", "加工厂"),
+    ),
     BoundaryRule("noise.equipment", "noise", "shengtai", "工厂、商铺设备噪声", (NOISE, EQUIPMENT)),
     BoundaryRule("noise.social", "noise", "gongan", "社会生活噪声", (NOISE, SOCIAL)),
     BoundaryRule("fumes.restaurant", "fumes", "chengguan", "餐饮油烟、烧烤烟", (FUME, EATERY)),
     BoundaryRule("fumes.industrial", "fumes", "shengtai", "工厂废气和异味", (ODOUR, INDUSTRY)),
     BoundaryRule(
         "water.building", "water", "zhujian", "小区内部管道、化粪池和公共部位漏水",
-        (BUILDING_WATER, BUILDING), unless=(*STREET, "停水", "水压", "水质", "自来水是", "水费"),
+        (BUILDING_WATER, BUILDING),
+        unless=(*STREET, *GAS, "停水", "水压", "水质", "自来水是", "水费"),
     ),
     BoundaryRule(
         "water.road", "water", "shizheng", "道路积水和市政下水道", (ROAD_WATER, ROAD),
@@ -196,7 +201,7 @@ DEFAULT_RULES: tuple[BoundaryRule, ...] = (
     BoundaryRule("garbage.toilet", "garbage", "chengguan", "公共厕所", (PUBLIC_TOILET,)),
     BoundaryRule(
         "garbage.public", "garbage", "chengguan", "道路和公共区域垃圾", (LITTER, PUBLIC_PLACE),
-        unless=("楼道", "楼梯", "走廊", "物业", "小区里", "小区内"),
+        unless=("楼道", "楼梯", "走廊", "物业", "小区里", "小区内", "脏水", "污水", "河里", "排进河"),
     ),
     BoundaryRule("parking.fire_lane", "parking", "jiaojing", "占用消防通道", (FIRE_LANE, VEHICLE)),
     BoundaryRule(
@@ -205,17 +210,19 @@ DEFAULT_RULES: tuple[BoundaryRule, ...] = (
     ),
     BoundaryRule(
         "parking.illegal", "parking", "jiaojing", "违章停车", (BAD_PARKING, ROADSIDE),
-        unless=("物业", "车位", "停车费", "充电", "停车场", "停水", "停电", "停气"),
+        unless=("物业", "车位", "停车费", "充电", "停车场", "停水", "停电", "停气", "挪", "公交车不进站"),
     ),
     BoundaryRule("fees.property", "fees", "zhujian", "物业收费", (FEE, PROPERTY)),
-    BoundaryRule("fees.school", "fees", "jiaoyu", "学校收费", (FEE, SCHOOL)),
+    BoundaryRule("fees.school", "fees", "jiaoyu", "学校收费", (FEE, SCHOOL), unless=("加班",)),
     BoundaryRule(
         "fees.merchant", "fees", "shichang", "商家乱收费", (MERCHANT_FEE, MERCHANT),
         unless=("物业", "学校", "幼儿园", "电费", "水费", "燃气费"),
     ),
+    BoundaryRule("gas.utility", "gas", "ranqi", "燃气设施和燃气味", (GAS,), bonus=3.0),
+    BoundaryRule("pests.vector", "pests", "weijian", "病媒（老鼠、蚊虫）", (PESTS,), unless=FOOD_PLACE, bonus=3.0),
     BoundaryRule("pets.dog", "pets", "gongan", "犬只伤人、违规养犬", (DOG, DOG_TROUBLE)),
     BoundaryRule("pets.other", "pets", "shequ", "养鸽、养宠纠纷", (OTHER_PET, NEIGHBOUR)),
-    BoundaryRule("dispatch.multi", "dispatch", "dispatch", "多个部门联合办理", (MULTI,), bonus=6.0),
+    BoundaryRule("dispatch.multi", "dispatch", "dispatch", "多个部门联合办理", (MULTI,), bonus=8.0),
     BoundaryRule("dispatch.meta", "dispatch", "dispatch", "关于本平台的问题", (META,), bonus=6.0),
 )
 

@@ -45,6 +45,8 @@ class Classification:
 
     def display_zh(self) -> str:
         """Return the one-line routing note, e.g. 将转交：区市政设施管理处（依据：井盖、破损）."""
+        if self.department == FALLBACK and self.guess != FALLBACK and not self.evidence:
+            return f"将转交：{self.department_zh}人工分拨（未识别出诉求内容）"
         if self.department == FALLBACK and self.guess != FALLBACK:
             maybe = "、".join(f"{c.name_zh} {c.score:.0%}" for c in self.alternatives)
             return f"将转交：{self.department_zh}人工分拨（把握不足；可能是：{maybe}）"
@@ -139,10 +141,13 @@ class Scorer:
 
     def _explain(self, doc: Prepared, guess: str, index: int) -> tuple[tuple[str, ...], str | None, str]:
         """Return the deciding words, the rule name (if one fired for guess) and a Chinese reason."""
-        words: list[str] = []
-        for hit in doc.hits:
-            if any(owner == guess for owner, _ in self.lexicon.department_terms.get(hit.term, ())):
-                words.append(hit.term)
+        weighted = [
+            (weight, hit.start, hit.term)
+            for hit in doc.hits
+            for owner, weight in self.lexicon.department_terms.get(hit.term, ())
+            if owner == guess
+        ]
+        words = [term for _w, _s, term in sorted(weighted, key=lambda x: (-x[0], x[1]))]
         firing = next((f for f in doc.firings if f.rule.target == guess), None)
         if firing is not None:
             words = [*firing.terms, *words]

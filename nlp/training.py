@@ -98,6 +98,7 @@ def save_model(model: RoutingModel, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(model.to_json(), out, ensure_ascii=False, separators=(",", ":"))
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 

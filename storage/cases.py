@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 
 from storage.lifecycle import Actor, CaseFacts, Decision, LifecycleError, Request, Status, decide
 from storage.models import Case, CaseEvent
+from storage.supervision import DEFAULT_SUPERVISION, Supervision, refresh_next_alert
 from storage.uow import UnitOfWork
 
 REGISTER_ACTION = "register"
@@ -52,7 +53,15 @@ def facts_of(case: Case) -> CaseFacts:
     )
 
 
-async def register_case(uow: UnitOfWork, new: NewCase, actor: Actor, now: datetime, tz: tzinfo) -> Case:
+async def register_case(
+    uow: UnitOfWork,
+    new: NewCase,
+    actor: Actor,
+    now: datetime,
+    tz: tzinfo,
+    *,
+    supervision: Supervision = DEFAULT_SUPERVISION,
+) -> Case:
     """Create a case in the registered state with its first event (the caller commits)."""
     local_day = now.astimezone(tz)
     sequence = await uow.cases.next_number(f"{local_day:%Y%m%d}")
@@ -82,6 +91,7 @@ async def register_case(uow: UnitOfWork, new: NewCase, actor: Actor, now: dateti
             updated_at=now,
         )
     )
+    await refresh_next_alert(uow, case, supervision, new_cycle=True)
     await uow.flush()
     uow.events.append(
         CaseEvent(
@@ -99,7 +109,9 @@ async def register_case(uow: UnitOfWork, new: NewCase, actor: Actor, now: dateti
     return case
 
 
-async def act(uow: UnitOfWork, case_id: int, request: Request) -> tuple[Case, Decision]:
+async def act(
+    uow: UnitOfWork, case_id: int, request: Request, *, supervision: Supervision = DEFAULT_SUPERVISION
+) -> tuple[Case, Decision]:
     """Apply one lifecycle action to a case and append its event (the caller commits)."""
     case = await uow.cases.get(case_id, for_update=True)
     if case is None:
@@ -108,6 +120,7 @@ async def act(uow: UnitOfWork, case_id: int, request: Request) -> tuple[Case, De
     for name, value in decision.changes.items():
         setattr(case, name, value.value if isinstance(value, Status) else value)
     case.updated_at = request.now
+    await refresh_next_alert(uow, case, supervision, new_cycle="cycle" in decision.changes)
     uow.events.append(
         CaseEvent(
             case_id=case.id,

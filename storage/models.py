@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -246,3 +247,53 @@ class Invite(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Light(Base):
+    """A red, yellow or sign-for light that fired; the unique key makes it fire once per case and cycle."""
+
+    __tablename__ = "lights"
+    __table_args__ = (
+        UniqueConstraint("case_id", "cycle", "kind"),
+        Index("ix_lights_fired_at_unit", "fired_at", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    cycle: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    assignee_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExplanationTask(Base):
+    """A written explanation (情况说明) a unit owes for a red light, and its answer."""
+
+    __tablename__ = "explanation_tasks"
+    __table_args__ = (
+        UniqueConstraint("light_id"),
+        Index("ix_explanation_tasks_unit_due", "unit_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    light_id: Mapped[int] = mapped_column(ForeignKey("lights.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class CalendarOverride(Base):
+    """A day the working-day calendar gets wrong or does not know: working day or not."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(128))

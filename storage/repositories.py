@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -207,6 +207,20 @@ class InboundRepository:
             channel=channel, platform_id=platform_id, payload=payload, status="received", received_at=now
         )
         stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "platform_id"])
+        result = await self.session.execute(stmt)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def claim(self, channel: str, platform_id: str, status: str, now: datetime) -> bool:
+        """Move a received update to its final status; False when another worker got there first."""
+        stmt = (
+            update(InboundUpdate)
+            .where(
+                InboundUpdate.channel == channel,
+                InboundUpdate.platform_id == platform_id,
+                InboundUpdate.status == "received",
+            )
+            .values(status=status, handled_at=now)
+        )
         result = await self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0) == 1)
 

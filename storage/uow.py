@@ -52,10 +52,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # Closing rolls back whatever was not committed, and leaves loaded objects readable.
+        await self.session.close()
 
     async def commit(self) -> None:
         """Commit everything done in this unit of work."""

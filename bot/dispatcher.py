@@ -1,0 +1,179 @@
+"""The dispatcher: every inbound update is recorded, handled once, in one transaction, behind one error boundary."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.locks import KeyedLocks
+from bot.messages import Inbound, Outbound
+from bot.sanitise import clean_inbound, jsonable
+from handlers.core import IDLE, Context, Services, Step, UserError
+from handlers.router import route
+from storage.lifecycle import LifecycleError
+from storage.models import ChannelAccount, Conversation, Person
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 4
+Route = Callable[[Context], Awaitable[Step]]
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    """Turns one Inbound into replies: record → lock the conversation → handle → commit."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        services: Services,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        router: Route = route,
+    ) -> None:
+        self._session_factory = session_factory
+        self._services = services
+        self._clock = clock
+        self._route = router
+        self._locks = KeyedLocks()
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Handle an update once; a repeated platform id gets no replies and changes nothing."""
+        inbound = clean_inbound(inbound)
+        # Lock first (FIFO), so one chat's messages are recorded and handled in arrival order.
+        async with self._locks.hold((inbound.channel, inbound.chat_id)):
+            if not await self._record(inbound):
+                log.info("duplicate update %s/%s ignored", inbound.channel, inbound.platform_id)
+                return []
+            return await self._handle_recorded(inbound)
+
+    async def _record(self, inbound: Inbound) -> bool:
+        """Record the update under its platform id; False when it was handled before."""
+        async with UnitOfWork(self._session_factory) as uow:
+            payload = jsonable({"kind": inbound.kind.value, "payload": inbound.payload, "raw": dict(inbound.raw)})
+            fresh = await uow.inbound.record(inbound.channel, inbound.platform_id, payload, self._clock())
+            await uow.commit()
+            if fresh:
+                return True
+            existing = await uow.inbound.get(inbound.channel, inbound.platform_id)
+            return existing is not None and existing.status == "received"
+
+    async def _handle_recorded(self, inbound: Inbound) -> list[Outbound]:
+        """Handle a recorded update, retrying on write conflicts, behind the error boundary."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await self._handle_once(inbound)
+            except (StaleDataError, IntegrityError):
+                log.info("conflict handling %s/%s (attempt %d); retrying", inbound.channel, inbound.platform_id, attempt)
+            except UserError as exc:
+                return await self._finish(inbound, [Outbound(text=exc.text, buttons=exc.buttons)], "handled")
+            except LifecycleError as exc:
+                return await self._finish(inbound, [Outbound(text=self._lifecycle_text(exc))], "handled")
+            except Exception:
+                log.exception(
+                    "failed to handle %s update %s from chat %s (%s)",
+                    inbound.channel,
+                    inbound.platform_id,
+                    inbound.chat_id,
+                    inbound.kind.value,
+                )
+                return await self._finish(inbound, [self._apology()], "failed")
+        log.error("gave up on %s/%s after %d conflicts", inbound.channel, inbound.platform_id, MAX_ATTEMPTS)
+        return await self._finish(inbound, [self._apology()], "failed")
+
+    async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
+        """Run the handler and commit its state change, domain changes and pushes together."""
+        now = self._clock()
+        async with UnitOfWork(self._session_factory) as uow:
+            if not await uow.inbound.claim(inbound.channel, inbound.platform_id, "handled", now):
+                return []
+            person = await self._sender(uow, inbound, now)
+            conversation = await self._conversation(uow, inbound, person, now)
+            ctx = Context(
+                uow=uow,
+                services=self._services,
+                inbound=inbound,
+                now=now,
+                person=person,
+                roles=list(await uow.people.bindings(person.id)),
+                state=conversation.state,
+                data=copy.deepcopy(conversation.data or {}),  # handlers may mutate; the stored copy must not change
+            )
+            replies: list[Outbound] = []
+            if ctx.state != IDLE and conversation.expires_at is not None and conversation.expires_at <= now:
+                replies.append(Outbound(text=ctx.t("flow.timed_out")))
+                ctx.state, ctx.data = IDLE, {}
+            step = await self._route(ctx)
+            self._save(conversation, step, person, now)
+            await uow.commit()
+            return replies + list(step.replies)
+
+    def _save(self, conversation: Conversation, step: Step, person: Person, now: datetime) -> None:
+        """Store the conversation's next state and when it times out."""
+        conversation.state = step.state
+        conversation.data = dict(step.data)
+        conversation.person_id = person.id
+        conversation.updated_at = now
+        conversation.expires_at = None if step.state == IDLE else now + self._services.conversation_timeout
+
+    async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Person:
+        """Return the sender's person, creating a resident on their first message."""
+        account = await uow.people.account(inbound.channel, inbound.user_id)
+        if account is not None:
+            account.last_seen_at = now
+            account.chat_id = inbound.chat_id
+            person = await uow.people.get(account.person_id)
+            assert person is not None
+            return person
+        name = inbound.user_name or self._services.texts.t("people.new_resident")
+        person = uow.people.add(Person(name=name, created_at=now))
+        await uow.flush()
+        uow.people.add_account(
+            ChannelAccount(
+                channel=inbound.channel,
+                external_id=inbound.user_id,
+                chat_id=inbound.chat_id,
+                person_id=person.id,
+                last_seen_at=now,
+                created_at=now,
+            )
+        )
+        await uow.flush()
+        return person
+
+    async def _conversation(self, uow: UnitOfWork, inbound: Inbound, person: Person, now: datetime) -> Conversation:
+        """Load the chat's conversation inside the lock, creating it on first contact."""
+        conversation = await uow.conversations.get(inbound.channel, inbound.chat_id)
+        if conversation is None:
+            conversation = uow.conversations.add(
+                Conversation(channel=inbound.channel, chat_id=inbound.chat_id, person_id=person.id, state=IDLE, data={}, updated_at=now)
+            )
+            await uow.flush()
+        return conversation
+
+    async def _finish(self, inbound: Inbound, replies: list[Outbound], status: str) -> list[Outbound]:
+        """Mark the update done without any other change, and return the replies."""
+        async with UnitOfWork(self._session_factory) as uow:
+            claimed = await uow.inbound.claim(inbound.channel, inbound.platform_id, status, self._clock())
+            await uow.commit()
+        return replies if claimed else []
+
+    def _apology(self) -> Outbound:
+        """Return the fixed apology shown when something unexpected failed."""
+        return Outbound(text=self._services.texts.t("errors.apology"))
+
+    def _lifecycle_text(self, exc: LifecycleError) -> str:
+        """Translate a lifecycle refusal for the user."""
+        key = f"errors.lifecycle.{exc.code}"
+        texts = self._services.texts
+        return texts.t(key) if texts.has(key) else texts.t("errors.lifecycle.default")

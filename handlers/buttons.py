@@ -1,0 +1,71 @@
+"""The button payloads the flows use (packed by bot.codec, at most 64 bytes each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.codec import ButtonData
+from bot.messages import Button
+
+
+@dataclass(frozen=True)
+class MenuItem(ButtonData):
+    """A start-menu entry (report, my cases, help)."""
+
+    prefix = "m"
+    item: str
+
+
+@dataclass(frozen=True)
+class Choice(ButtonData):
+    """A choice that is only valid in the conversation state that offered it."""
+
+    prefix = "c"
+    state: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CasePage(ButtonData):
+    """A page of the resident's case list."""
+
+    prefix = "cp"
+    page: int
+
+
+@dataclass(frozen=True)
+class CaseView(ButtonData):
+    """The detail of one of the resident's cases."""
+
+    prefix = "cv"
+    case_id: int
+
+
+@dataclass(frozen=True)
+class CaseOp(ButtonData):
+    """A resident's operation on their case: add details, withdraw, confirm the withdrawal."""
+
+    prefix = "co"
+    op: str
+    case_id: int
+
+
+@dataclass(frozen=True)
+class RevisitAnswer(ButtonData):
+    """A revisit answer: solved (1 yes, 2 partly, 3 no) and satisfied (0 not yet asked, 1-3)."""
+
+    prefix = "rv"
+    case_id: int
+    cycle: int
+    solved: int
+    satisfied: int
+
+
+def button(label: str, data: ButtonData) -> Button:
+    """Return a button carrying a packed payload."""
+    return Button(label=label, payload=data.pack())
+
+
+def choice(label: str, state: str, value: str) -> Button:
+    """Return a button for a choice offered in a state."""
+    return button(label, Choice(state=state, value=value))

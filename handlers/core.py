@@ -1,0 +1,88 @@
+"""What every handler works with: the context of one inbound message, and the step it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Protocol
+
+from bot.messages import Button, Inbound, Outbound
+from handlers.places import PlaceFinder
+from handlers.texts import Texts
+from nlp import Classification
+from storage.lifecycle import Deadlines
+from storage.models import Person, RoleBinding
+from storage.uow import UnitOfWork
+
+IDLE = "idle"
+
+
+class UserError(Exception):
+    """A refusal whose text is safe and meant to be shown to the user as it is."""
+
+    def __init__(self, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        super().__init__(text)
+        self.text = text
+        self.buttons = buttons
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a handler decided: the replies to show here, and the conversation's next state."""
+
+    replies: tuple[Outbound, ...]
+    state: str = IDLE
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+class RequestClassifier(Protocol):
+    """The routing classifier as the flows use it."""
+
+    def classify(self, text: str) -> Classification:
+        """Pick a department for a text."""
+
+    def guess_request_type(self, text: str) -> str:
+        """Guess help / complaint / suggestion / consultation."""
+
+
+@dataclass(frozen=True)
+class Services:
+    """Long-lived collaborators of the handlers, built once by the composition root."""
+
+    classifier: RequestClassifier
+    places: PlaceFinder
+    texts: Texts
+    tz: tzinfo
+    deadlines: Callable[[str | None], Deadlines]
+    department_names: Mapping[str, str]
+    max_redos: int = 2
+    conversation_timeout: timedelta = timedelta(minutes=30)
+
+
+@dataclass
+class Context:
+    """One inbound message being handled: the transaction, who sent it, and the conversation."""
+
+    uow: UnitOfWork
+    services: Services
+    inbound: Inbound
+    now: datetime
+    person: Person
+    roles: list[RoleBinding]
+    state: str = IDLE
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def t(self, key: str, **params: Any) -> str:
+        """Return a text from the user's catalogue."""
+        return self.services.texts.t(key, **params)
+
+    def local(self, moment: datetime | None) -> str:
+        """Format a UTC time in the configured time zone, e.g. 11月21日 09:30."""
+        if moment is None:
+            return "—"
+        return moment.astimezone(self.services.tz).strftime(self.t("format.datetime"))
+
+    def step(self, *replies: Outbound, state: str = IDLE, data: Mapping[str, Any] | None = None) -> Step:
+        """Return a step with these replies, moving to `state` (idle by default)."""
+        return Step(replies=replies, state=state, data=dict(data or {}))

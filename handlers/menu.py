@@ -1,0 +1,36 @@
+"""The start menu, help, cancel and the polite answers that work in every state."""
+
+from __future__ import annotations
+
+from bot.messages import Outbound
+from handlers.buttons import MenuItem, button
+from handlers.core import IDLE, Context, Step
+
+MENU_ITEMS = ("report", "cases", "help")
+
+
+def main_menu(ctx: Context, key: str = "menu.prompt") -> Outbound:
+    """Return the start menu with a leading text."""
+    buttons = tuple(button(ctx.t(f"menu.{item}"), MenuItem(item)) for item in MENU_ITEMS)
+    return Outbound(text=ctx.t(key, name=ctx.person.name), buttons=buttons)
+
+
+async def show_menu(ctx: Context) -> Step:
+    """Greet and show the start menu."""
+    return ctx.step(main_menu(ctx, "menu.welcome"))
+
+
+async def show_help(ctx: Context) -> Step:
+    """Explain what the bot does and how to use it."""
+    return ctx.step(Outbound(text=ctx.t("help.text")), main_menu(ctx))
+
+
+async def cancel(ctx: Context) -> Step:
+    """End whatever flow is running and go back to the menu."""
+    key = "cancel.done" if ctx.state != IDLE else "cancel.nothing"
+    return ctx.step(main_menu(ctx, key))
+
+
+async def expired_button(ctx: Context) -> Step:
+    """Answer a button from a step that is over, keeping the current state."""
+    return ctx.step(Outbound(text=ctx.t("errors.expired_button")), state=ctx.state, data=ctx.data)

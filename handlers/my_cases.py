@@ -1,0 +1,120 @@
+"""My cases (我的诉求): a paged list, a case's detail and timeline, add details, withdraw."""
+
+from __future__ import annotations
+
+from bot.messages import Button, Outbound
+from handlers.buttons import CaseOp, CasePage, CaseView, MenuItem, button
+from handlers.casework import is_open, perform, summary
+from handlers.core import Context, Step, UserError
+from handlers.flow import State
+from handlers.menu import main_menu
+from storage.lifecycle import Action, Actor, Request, Role
+from storage.models import Case
+
+PAGE_SIZE = 5
+ADD = "cases.add"
+TIMELINE_LIMIT = 12
+
+
+async def start(ctx: Context) -> Step:
+    """Show the first page of the resident's cases."""
+    return await show_page(ctx, CasePage(0))
+
+
+async def show_page(ctx: Context, data: CasePage) -> Step:
+    """Show one page of the resident's cases, newest first."""
+    cases = await ctx.uow.cases.for_resident(ctx.person.id, limit=PAGE_SIZE + 1, offset=data.page * PAGE_SIZE)
+    if not cases and data.page == 0:
+        return ctx.step(main_menu(ctx, "cases.none"))
+    shown = cases[:PAGE_SIZE]
+    lines = [ctx.t("cases.list_title", page=data.page + 1)]
+    lines += [ctx.t("cases.list_line", number=c.number, status=ctx.t(f"status.{c.status}"), summary=summary(c.text)) for c in shown]
+    buttons = [button(ctx.t("cases.view", number=c.number), CaseView(c.id)) for c in shown]
+    if data.page > 0:
+        buttons.append(button(ctx.t("cases.previous"), CasePage(data.page - 1)))
+    if len(cases) > PAGE_SIZE:
+        buttons.append(button(ctx.t("cases.next"), CasePage(data.page + 1)))
+    buttons.append(button(ctx.t("menu.back"), MenuItem("menu")))
+    return ctx.step(Outbound(text="\n".join(lines), buttons=tuple(buttons)))
+
+
+async def own_case(ctx: Context, case_id: int) -> Case:
+    """Return the resident's own case, or refuse without saying whether the id exists."""
+    case = await ctx.uow.cases.get(case_id)
+    if case is None or case.resident_person_id != ctx.person.id:
+        raise UserError(ctx.t("cases.not_found"))
+    return case
+
+
+async def show_case(ctx: Context, data: CaseView) -> Step:
+    """Show a case's state and timeline, with what the resident may do."""
+    case = await own_case(ctx, data.case_id)
+    events = await ctx.uow.events.for_case(case.id)
+    lines = [
+        ctx.t(
+            "cases.detail",
+            number=case.number,
+            status=ctx.t(f"status.{case.status}"),
+            type=ctx.t(f"types.{case.request_type}"),
+            text=case.text,
+            deadline=ctx.local(case.handle_deadline),
+        )
+    ]
+    for event in events[-TIMELINE_LIMIT:]:
+        line = ctx.t("cases.timeline_line", time=ctx.local(event.created_at), action=ctx.t(f"events.{event.action}"))
+        if event.note and event.action in ("reply", "complete", "close_duplicate", "close_not_responsible", "add_details", "redo"):
+            line += ctx.t("cases.timeline_note", note=event.note)
+        lines.append(line)
+    buttons: list[Button] = []
+    if is_open(case):
+        buttons += [
+            button(ctx.t("cases.add_details"), CaseOp("add", case.id)),
+            button(ctx.t("cases.withdraw"), CaseOp("withdraw", case.id)),
+        ]
+    buttons.append(button(ctx.t("cases.back_to_list"), CasePage(0)))
+    return ctx.step(Outbound(text="\n".join(lines), buttons=tuple(buttons)))
+
+
+async def case_operation(ctx: Context, data: CaseOp) -> Step:
+    """Start adding details, or ask to confirm / carry out a withdrawal."""
+    case = await own_case(ctx, data.case_id)
+    if not is_open(case):
+        raise UserError(ctx.t("cases.not_open", number=case.number))
+    if data.op == "add":
+        return ctx.step(Outbound(text=ctx.t("cases.ask_details", number=case.number)), state=ADD, data={"case_id": case.id})
+    if data.op == "withdraw":
+        buttons = (
+            button(ctx.t("cases.withdraw_yes"), CaseOp("withdraw_yes", case.id)),
+            button(ctx.t("cases.withdraw_no"), CaseView(case.id)),
+        )
+        return ctx.step(Outbound(text=ctx.t("cases.withdraw_confirm", number=case.number), buttons=buttons))
+    if data.op == "withdraw_yes":
+        await perform(ctx, case.id, Request(Action.WITHDRAW, _resident(ctx), ctx.now))
+        return ctx.step(Outbound(text=ctx.t("cases.withdrawn", number=case.number)), main_menu(ctx))
+    raise UserError(ctx.t("errors.unknown_button"))
+
+
+def _resident(ctx: Context) -> Actor:
+    """Return the sender as a resident actor."""
+    return Actor(Role.RESIDENT, person_id=ctx.person.id)
+
+
+async def _add_text(ctx: Context) -> Step:
+    """Add a text to the case being supplemented."""
+    case = await own_case(ctx, int(ctx.data["case_id"]))
+    note = ctx.inbound.payload.strip()[:1000]
+    if not note:
+        raise UserError(ctx.t("report.empty_text"))
+    await perform(ctx, case.id, Request(Action.ADD_DETAILS, _resident(ctx), ctx.now, note=note))
+    return ctx.step(Outbound(text=ctx.t("cases.details_added", number=case.number)), main_menu(ctx))
+
+
+async def _add_photo(ctx: Context) -> Step:
+    """Add a photo to the case being supplemented."""
+    case = await own_case(ctx, int(ctx.data["case_id"]))
+    photo = ctx.inbound.photo or ctx.inbound.payload
+    await perform(ctx, case.id, Request(Action.ADD_DETAILS, _resident(ctx), ctx.now, attachments=(photo,)))
+    return ctx.step(Outbound(text=ctx.t("cases.details_added", number=case.number)), main_menu(ctx))
+
+
+STATES: dict[str, State] = {ADD: State(ADD, on_text=_add_text, on_photo=_add_photo)}

@@ -1,0 +1,128 @@
+"""The router: global commands and buttons first, then the current state's handler (a table, no if-chains)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.codec import ButtonData, CodecError, unpack
+from bot.messages import InboundKind, Outbound
+from handlers import my_cases, report, revisit
+from handlers.buttons import CaseOp, CasePage, CaseView, Choice, MenuItem, RevisitAnswer
+from handlers.core import IDLE, Context, Step, UserError
+from handlers.flow import Handler, State
+from handlers.menu import cancel, expired_button, main_menu, show_help, show_menu
+
+SHORT_GREETING = 4
+
+COMMANDS: dict[str, Handler] = {
+    "/start": show_menu,
+    "/menu": show_menu,
+    "菜单": show_menu,
+    "开始": show_menu,
+    "你好": show_menu,
+    "/help": show_help,
+    "帮助": show_help,
+    "/cancel": cancel,
+    "取消": cancel,
+    "/report": report.start,
+    "我要反映": report.start,
+    "/cases": my_cases.start,
+    "我的诉求": my_cases.start,
+}
+
+MENU: dict[str, Handler] = {
+    "report": report.start,
+    "cases": my_cases.start,
+    "help": show_help,
+    "menu": show_menu,
+}
+
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES}
+
+
+async def _menu_item(ctx: Context, data: MenuItem) -> Step:
+    """Open a start-menu entry."""
+    handler = MENU.get(data.item)
+    if handler is None:
+        raise UserError(ctx.t("errors.unknown_button"))
+    return await handler(ctx)
+
+
+async def _choice(ctx: Context, data: Choice) -> Step:
+    """Pass a choice to the state that offered it; a choice from an earlier step has expired."""
+    state = STATES.get(ctx.state)
+    if data.state != ctx.state or state is None or state.on_choice is None:
+        return await expired_button(ctx)
+    return await state.on_choice(ctx, data.value)
+
+
+BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
+    MenuItem: _menu_item,
+    Choice: _choice,
+    CasePage: my_cases.show_page,
+    CaseView: my_cases.show_case,
+    CaseOp: my_cases.case_operation,
+    RevisitAnswer: revisit.answer,
+}
+
+
+def normalise_command(text: str) -> str:
+    """Fold a typed command: width, case, surrounding spaces and punctuation."""
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    return folded.strip("。.!！?？~～ ")
+
+
+async def _button(ctx: Context) -> Step:
+    """Unpack a button payload strictly and run its handler."""
+    try:
+        data = unpack(ctx.inbound.payload)
+    except CodecError as exc:
+        raise UserError(ctx.t("errors.unknown_button")) from exc
+    return await BUTTONS[type(data)](ctx, data)
+
+
+async def _idle(ctx: Context) -> Step:
+    """Outside any flow: a description starts a report, anything else gets the menu."""
+    kind = ctx.inbound.kind
+    if kind is InboundKind.TEXT and len(ctx.inbound.payload.strip()) >= SHORT_GREETING:
+        return await report.start_with_text(ctx)
+    if kind is InboundKind.PHOTO:
+        return await report.start_with_photo(ctx)
+    return await show_menu(ctx)
+
+
+_KIND_HANDLER = {
+    InboundKind.TEXT: "on_text",
+    InboundKind.COMMAND: "on_text",
+    InboundKind.PHOTO: "on_photo",
+    InboundKind.LOCATION: "on_location",
+}
+
+
+async def _in_state(ctx: Context) -> Step:
+    """Run the current state's handler for this kind of input, or explain what it expects."""
+    state = STATES[ctx.state]
+    handler: Handler | None = getattr(state, _KIND_HANDLER[ctx.inbound.kind])
+    if handler is None:
+        return ctx.step(Outbound(text=ctx.t(state.hint_key)), state=ctx.state, data=ctx.data)
+    return await handler(ctx)
+
+
+async def route(ctx: Context) -> Step:
+    """Handle one inbound message in its conversation and return the step."""
+    if ctx.state != IDLE and ctx.state not in STATES:
+        ctx.state, ctx.data = IDLE, {}
+    kind = ctx.inbound.kind
+    if kind in (InboundKind.TEXT, InboundKind.COMMAND):
+        command = COMMANDS.get(normalise_command(ctx.inbound.payload))
+        if command is not None:
+            return await command(ctx)
+        if kind is InboundKind.COMMAND and ctx.state == IDLE:
+            return ctx.step(main_menu(ctx, "errors.unknown_command"))
+    if kind is InboundKind.BUTTON:
+        return await _button(ctx)
+    if ctx.state == IDLE:
+        return await _idle(ctx)
+    return await _in_state(ctx)

@@ -1,0 +1,89 @@
+"""The scheduled jobs: plain module-level coroutines that take their dependencies and `now`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler.calendar_check import check_calendar
+from scheduler.lights import sweep_lights
+from scheduler.settings import SettingsLike, parse_clock_time
+from scheduler.wiring import JobDeps, load_supervision, sweep_settings
+
+
+async def light_sweep(deps: JobDeps, now: datetime) -> str:
+    """Fire every red, yellow and sign-for light due at NOW, once, and queue its nudges."""
+    supervision = await load_supervision(deps.session_factory, deps.settings)
+    result = await sweep_lights(deps.session_factory, supervision, sweep_settings(deps.settings), now)
+    return result.describe()
+
+
+async def calendar_check(deps: JobDeps, now: datetime) -> str:
+    """Warn administrators when the working-day calendar lacks the current or coming year."""
+    settings = deps.settings
+    if settings.calendar.mode != "working":
+        return "the light clock counts natural hours: no working-day calendar to check"
+    missing = await check_calendar(
+        deps.session_factory, settings.tz, settings.calendar.warn_days_ahead, settings.app.language, now
+    )
+    if not missing:
+        return "the working-day calendar knows every year it needs"
+    return "calendar lacks " + ", ".join(map(str, missing)) + ": administrators warned"
+
+
+Job = Callable[[JobDeps, datetime], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job, how it is triggered, and why its scheduling options are what they are."""
+
+    name: str
+    func: Job
+    trigger: Callable[[SettingsLike], BaseTrigger]
+    schedule: Callable[[SettingsLike], str]
+    # Seconds a run may start late and still run (e.g. after the loop was blocked or the
+    # process was suspended). A later run is skipped, not stacked: the next run catches up.
+    misfire_grace_time: int
+
+
+def _sweep_trigger(settings: SettingsLike) -> BaseTrigger:
+    """Return the light sweep's interval trigger."""
+    return IntervalTrigger(seconds=settings.scheduler.sweep_seconds, timezone=settings.tz)
+
+
+def _daily_trigger(settings: SettingsLike) -> BaseTrigger:
+    """Return the daily calendar check's trigger (local time)."""
+    at = parse_clock_time(settings.scheduler.calendar_check_at)
+    hour, minute = (at.hour, at.minute) if at else (0, 0)
+    return CronTrigger(hour=hour, minute=minute, timezone=settings.tz)
+
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec(
+            "light_sweep",
+            light_sweep,
+            _sweep_trigger,
+            lambda s: f"every {s.scheduler.sweep_seconds} s",
+            # A sweep that starts late is still worth running; one more than an interval late is
+            # superseded by the next run, which finds everything due anyway (catch-up is done by
+            # the query on next_alert_at, not by replaying missed runs).
+            misfire_grace_time=60,
+        ),
+        JobSpec(
+            "calendar_check",
+            calendar_check,
+            _daily_trigger,
+            lambda s: f"daily at {s.scheduler.calendar_check_at} ({s.tz.key})",
+            # A daily check missed by a few hours (a restart in the morning) should still run today.
+            misfire_grace_time=6 * 3600,
+        ),
+    )
+}

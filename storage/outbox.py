@@ -1,0 +1,162 @@
+"""Outbox claims: take due messages so that no two senders send the same row, and record outcomes.
+
+A sender claims rows by stamping `claimed_by` / `claimed_until` (a lease) in one statement:
+PostgreSQL picks them with SELECT ... FOR UPDATE SKIP LOCKED, so concurrent senders take disjoint
+rows without waiting; SQLite runs the same UPDATE ... WHERE id IN (SELECT ...) RETURNING as a single
+write transaction (writers are serialised), which is atomic too. A row whose lease ran out (its
+sender died) can be claimed again. Every outcome is recorded only by the sender that holds the
+lease (`WHERE claimed_by = :worker`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import ChannelAccount, OutboxMessage, RoleBinding
+from storage.repositories import OutboxRepository
+
+PENDING, SENT, DEAD = "pending", "sent", "dead"
+ADMIN_ROLE = "admin"
+DEAD_LETTER_KIND = "dead_letter"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed outbox row and where it goes (channel and chat resolved, None when nowhere)."""
+
+    id: int
+    kind: str
+    payload: Mapping[str, Any]
+    attempts: int
+    person_id: int | None
+    channel: str | None
+    chat_id: str | None
+
+
+async def claim(
+    session_factory: async_sessionmaker[AsyncSession],
+    worker: str,
+    now: datetime,
+    *,
+    lease: timedelta,
+    limit: int,
+    channels: Collection[str],
+) -> list[Claimed]:
+    """Claim up to LIMIT due rows for WORKER until now + LEASE, resolving each row's chat."""
+    table = cast(Table, OutboxMessage.__table__)
+    due = (
+        select(table.c.id)
+        .where(
+            table.c.status == PENDING,
+            table.c.next_attempt_at <= now,
+            or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
+        )
+        .order_by(table.c.next_attempt_at, table.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(table)
+        .where(table.c.id.in_(due.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .returning(
+            table.c.id, table.c.kind, table.c.payload, table.c.attempts, table.c.person_id, table.c.channel, table.c.chat_id
+        )
+    )
+    async with session_factory() as session, session.begin():
+        rows = sorted((await session.execute(stmt)).all(), key=lambda r: r.id)
+        accounts = await _latest_accounts(session, {r.person_id for r in rows if r.person_id is not None}, channels)
+    return [_resolve(r, accounts) for r in rows]
+
+
+def _resolve(row: Any, accounts: dict[int, list[tuple[str, str]]]) -> Claimed:
+    """Return the claimed row with its chat: its own, or its person's most recently used account."""
+    channel, chat_id = row.channel, row.chat_id
+    if chat_id is None and row.person_id is not None:
+        options = [a for a in accounts.get(row.person_id, []) if channel is None or a[0] == channel]
+        if options:
+            channel, chat_id = options[0]
+    return Claimed(row.id, row.kind, row.payload, row.attempts, row.person_id, channel, chat_id)
+
+
+async def _latest_accounts(
+    session: AsyncSession, people: set[int], channels: Collection[str]
+) -> dict[int, list[tuple[str, str]]]:
+    """Return each person's (channel, chat) accounts on the given channels, most recently used first."""
+    if not people:
+        return {}
+    query = (
+        select(ChannelAccount.person_id, ChannelAccount.channel, ChannelAccount.chat_id, ChannelAccount.external_id)
+        .where(ChannelAccount.person_id.in_(people), ChannelAccount.channel.in_(list(channels)))
+        .order_by(ChannelAccount.last_seen_at.desc().nulls_last(), ChannelAccount.id)
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for row in (await session.execute(query)).all():
+        found.setdefault(row.person_id, []).append((row.channel, row.chat_id or row.external_id))
+    return found
+
+
+def _mine(row_id: int, worker: str) -> Any:
+    """Return an UPDATE of one row that only the lease holder can apply."""
+    table = cast(Table, OutboxMessage.__table__)
+    return update(table).where(table.c.id == row_id, table.c.claimed_by == worker, table.c.status == PENDING)
+
+
+async def mark_sent(session_factory: async_sessionmaker[AsyncSession], row_id: int, worker: str, now: datetime) -> bool:
+    """Record a delivered row; return False when the lease had been lost."""
+    table = cast(Table, OutboxMessage.__table__)
+    stmt = _mine(row_id, worker).values(
+        status=SENT, sent_at=now, attempts=table.c.attempts + 1, claimed_by=None, claimed_until=None, last_error=None
+    )
+    async with session_factory() as session, session.begin():
+        return bool(getattr(await session.execute(stmt), "rowcount", 0) == 1)
+
+
+async def mark_retry(
+    session_factory: async_sessionmaker[AsyncSession], row_id: int, worker: str, at: datetime, error: str
+) -> bool:
+    """Record a failed attempt and when to try again; return False when the lease had been lost."""
+    table = cast(Table, OutboxMessage.__table__)
+    stmt = _mine(row_id, worker).values(
+        attempts=table.c.attempts + 1, next_attempt_at=at, last_error=error[:2000], claimed_by=None, claimed_until=None
+    )
+    async with session_factory() as session, session.begin():
+        return bool(getattr(await session.execute(stmt), "rowcount", 0) == 1)
+
+
+async def mark_dead(
+    session_factory: async_sessionmaker[AsyncSession],
+    row: Claimed,
+    worker: str,
+    now: datetime,
+    *,
+    error: str,
+    alert: Mapping[str, Any] | None,
+) -> bool:
+    """Dead-letter a row and queue ALERT (once per row) to every administrator; False if the lease was lost."""
+    table = cast(Table, OutboxMessage.__table__)
+    stmt = _mine(row.id, worker).values(
+        status=DEAD, attempts=table.c.attempts + 1, last_error=error[:2000], claimed_by=None, claimed_until=None
+    )
+    async with session_factory() as session, session.begin():
+        if getattr(await session.execute(stmt), "rowcount", 0) != 1:
+            return False
+        if alert is not None and row.kind != DEAD_LETTER_KIND:
+            outbox = OutboxRepository(session)
+            query = select(RoleBinding.person_id).where(RoleBinding.role == ADMIN_ROLE).distinct()
+            for admin in sorted((await session.scalars(query)).all()):
+                await outbox.enqueue(f"dead-letter:{row.id}:p{admin}", DEAD_LETTER_KIND, dict(alert), now, person_id=admin)
+    return True
+
+
+async def counts(session: AsyncSession) -> dict[str, int]:
+    """Return how many outbox rows are in each status."""
+    table = cast(Table, OutboxMessage.__table__)
+    rows = (await session.execute(select(table.c.status, func.count()).group_by(table.c.status))).all()
+    return {status: int(n) for status, n in rows}

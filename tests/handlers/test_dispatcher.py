@@ -1,0 +1,145 @@
+"""Dispatcher guarantees: once per platform id, order per chat, one error boundary, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.messages import Inbound, InboundKind
+from handlers.core import Context, Step
+from storage.models import Case, Conversation, InboundUpdate
+from tests.handlers.chat import latest_case, report
+from tests.handlers.conftest import District
+
+
+async def _conversation(district: District, chat_id: str) -> Conversation:
+    async with district.app.uow() as uow:
+        conversation = await uow.conversations.get("sim", chat_id)
+        assert conversation is not None
+        return conversation
+
+
+async def test_same_platform_id_is_handled_once(district: District) -> None:
+    chat = district.chat("resident-1")
+    await chat.say("我要反映")
+    await chat.press("投诉")
+    first = await chat.say("井盖坏了", platform_id="wx-42")
+    again = await chat.say("井盖坏了", platform_id="wx-42")
+    assert first and again == []
+    conversation = await _conversation(district, "resident-1")
+    assert conversation.data["parts"] == ["井盖坏了"]
+    async with district.app.uow() as uow:
+        recorded = await uow.inbound.get("sim", "wx-42")
+        assert recorded is not None and recorded.status == "handled"
+
+
+async def test_concurrent_messages_of_one_chat_keep_their_order(district: District) -> None:
+    chat = district.chat("resident-2")
+    await chat.say("我要反映")
+    await chat.press("投诉")
+    parts = [f"第{i}条补充说明" for i in range(12)]
+    results = await asyncio.gather(*(chat.say(text) for text in parts))
+    assert all(results)
+    conversation = await _conversation(district, "resident-2")
+    assert conversation.data["parts"] == parts
+
+
+async def test_many_chats_at_once_lose_nothing(district: District) -> None:
+    chats = [district.chat(f"new:crowd{i}") for i in range(8)]
+    await asyncio.gather(*(c.say("我要反映") for c in chats))
+    await asyncio.gather(*(c.press("投诉") for c in chats))
+    await asyncio.gather(*(c.say(f"第{i}号居民：路灯不亮") for i, c in enumerate(chats)))
+    for i, chat in enumerate(chats):
+        conversation = await _conversation(district, chat.who)
+        assert conversation.data["parts"] == [f"第{i}号居民：路灯不亮"]
+
+
+async def test_duplicate_while_first_is_in_flight_does_nothing_twice(local_district: District) -> None:
+    chat = local_district.chat("resident-1")
+    await chat.say("我要反映")
+    await chat.press("投诉")
+    results = await asyncio.gather(*(chat.say("井盖坏了", platform_id="tg-7") for _ in range(5)))
+    assert sum(1 for r in results if r) == 1
+    assert (await _conversation(local_district, "resident-1")).data["parts"] == ["井盖坏了"]
+
+
+async def test_unexpected_error_gets_the_fixed_apology(local_district: District, caplog: pytest.LogCaptureFixture) -> None:
+    dispatcher = local_district.app.running_dispatcher()
+
+    async def broken(ctx: Context) -> Step:
+        await ctx.uow.session.execute(select(func.count()).select_from(Case))
+        raise RuntimeError("secret internal detail")
+
+    dispatcher._route = broken
+    replies = await dispatcher.handle(Inbound("sim", "resident-1", "resident-1", InboundKind.TEXT, "hi", "boom-1"))
+    assert [r.text for r in replies] == ["抱歉，系统出了点问题，您的消息没有处理成功。请稍后再试，或发送「菜单」重新开始。"]
+    assert "secret" not in replies[0].text
+    assert any(r.exc_info and "secret internal detail" in str(r.exc_info[1]) for r in caplog.records)
+    async with local_district.app.uow() as uow:
+        recorded = await uow.inbound.get("sim", "boom-1")
+        assert recorded is not None and recorded.status == "failed"
+
+
+async def test_a_very_long_text_is_cut_politely(local_district: District) -> None:
+    chat = local_district.chat("resident-1")
+    await chat.say("我要反映")
+    await chat.press("投诉")
+    await chat.say("噪音" * 5000)
+    assert "内容较长，已记下前 2000 字" in chat.text
+    await chat.say("还有一点")
+    assert "已达 2000 字上限" in chat.text
+    conversation = await _conversation(local_district, "resident-1")
+    assert sum(len(p) for p in conversation.data["parts"]) == 2000
+
+
+async def test_control_characters_are_removed(local_district: District) -> None:
+    case = await report(local_district.chat("resident-1"), "\x00\x07井盖\u202e坏了\ud800\x1b[31m 🚧")
+    assert case.text == "井盖坏了[31m 🚧"
+
+
+async def test_only_emoji_and_digits_still_get_an_answer(local_district: District) -> None:
+    chat = local_district.chat("resident-1")
+    for text in ("😡😡😡", "1234567890", "ok", "   ", "hello, my street light is broken"):
+        replies = await chat.say(text)
+        assert replies and all(r.text for r in replies)
+        await chat.say("取消")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["", "zz:1", "cv:abc", "cv:-1", "cv:1:2", "co:delete:1", "m:../../etc", "x" * 80, "m:report\u3000", "rv:1:1:9:9", "cv:99999999"],
+)
+async def test_forged_buttons_get_a_polite_refusal(local_district: District, payload: str) -> None:
+    chat = local_district.chat("resident-1")
+    replies = await chat.send(InboundKind.BUTTON, payload)
+    assert len(replies) == 1
+    assert "无法识别" in replies[0].text or "没有找到" in replies[0].text or "过期" in replies[0].text
+
+
+async def test_a_choice_from_another_state_has_expired(local_district: District) -> None:
+    chat = local_district.chat("resident-1")
+    await chat.send(InboundKind.BUTTON, "c:report.confirm:submit")
+    assert "过期" in chat.text
+    async with local_district.app.uow() as uow:
+        assert (await uow.session.scalars(select(Case))).first() is None
+
+
+async def test_residents_cannot_touch_other_residents_cases(district: District) -> None:
+    case = await report(district.chat("resident-1"), "井盖松动了")
+    intruder = district.chat("resident-2")
+    for payload in (f"cv:{case.id}", f"co:add:{case.id}", f"co:withdraw_yes:{case.id}", f"rv:{case.id}:1:1:1"):
+        replies = await intruder.send(InboundKind.BUTTON, payload)
+        assert "没有找到这条诉求，或者它不属于您" in replies[0].text
+        assert case.number not in replies[0].text
+    assert (await latest_case(district.app)).status == "dispatched"
+
+
+async def test_every_update_is_recorded(local_district: District) -> None:
+    chat = local_district.chat("resident-1")
+    await chat.say("/start")
+    await chat.send(InboundKind.BUTTON, "junk")
+    async with local_district.app.uow() as uow:
+        statuses = (await uow.session.scalars(select(InboundUpdate.status).order_by(InboundUpdate.id))).all()
+    assert statuses == ["handled", "handled"]
