@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.channels.settings import CHANNEL_KINDS, ChannelSettings, channel_problems, env_name
 from nlp.settings import NlpSettings
 from scheduler.settings import (
     CALENDAR_MODES,
@@ -179,6 +180,7 @@ class Config:
     supervision: SupervisionSection = SupervisionSection()
     scheduler: SchedulerSection = SchedulerSection()
     outbox: OutboxSection = OutboxSection()
+    channels: tuple[ChannelSettings, ...] = ()
     source: str = "defaults"
 
     @property
@@ -199,8 +201,9 @@ class Config:
 
 
 _SECTIONS: dict[str, type[Any]] = {
-    name: hint for name, hint in typing.get_type_hints(Config).items() if name != "source"
+    name: hint for name, hint in typing.get_type_hints(Config).items() if name not in ("source", "channels")
 }
+CHANNELS_ENV = f"{ENV_PREFIX}CHANNELS__"
 
 
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -210,6 +213,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     problems: list[str] = []
     raw = _read_toml(Path(chosen), problems) if chosen is not None else {"app": {"demo": True}}
     _apply_env_overrides(raw, env, problems)
+    _apply_channel_env(raw, env, problems)
     config = _build(raw, problems)
     if problems:
         raise ConfigError(problems)
@@ -233,7 +237,7 @@ def _read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
 def _apply_env_overrides(raw: dict[str, Any], env: Mapping[str, str], problems: list[str]) -> None:
     """Overlay QUNGONG_<SECTION>__<KEY>[__<KEY>...] variables onto the raw tree."""
     for name, value in sorted(env.items()):
-        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV or "__" not in name:
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV or "__" not in name or name.startswith(CHANNELS_ENV):
             continue
         path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
         if any(not part for part in path):
@@ -250,6 +254,29 @@ def _apply_env_overrides(raw: dict[str, Any], env: Mapping[str, str], problems: 
             node[path[-1]] = _EnvValue(value)
 
 
+def _apply_channel_env(raw: dict[str, Any], env: Mapping[str, str], problems: list[str]) -> None:
+    """Overlay QUNGONG_CHANNELS__<NAME>__<KEY> onto the [[channels]] entry whose name is NAME.
+
+    NAME is the channel's name in upper case with every other character than letters and digits
+    replaced by "_" ("telegram:main" → TELEGRAM_MAIN). Channels are declared in the file; the
+    environment only sets their keys (typically the secrets).
+    """
+    channels = raw.get("channels", [])
+    tables = [c for c in channels if isinstance(c, dict) and c.get("name")] if isinstance(channels, list) else []
+    entries = {env_name(str(c["name"])): c for c in tables}
+    for name, value in sorted(env.items()):
+        if not name.startswith(CHANNELS_ENV):
+            continue
+        parts = name[len(CHANNELS_ENV) :].split("__")
+        if len(parts) != 2 or not all(parts):
+            problems.append(f"environment variable {name}: expected {CHANNELS_ENV}<NAME>__<KEY>")
+        elif parts[0] not in entries:
+            known = ", ".join(sorted(entries)) or "none declared"
+            problems.append(f"environment variable {name}: no channel named {parts[0]} (known: {known})")
+        else:
+            entries[parts[0]][parts[1].lower()] = _EnvValue(value)
+
+
 class _EnvValue(str):
     """A string from the environment, converted to the key's type when validated."""
 
@@ -258,17 +285,36 @@ def _build(raw: dict[str, Any], problems: list[str]) -> Config:
     """Turn the raw tree into a Config, recording every problem."""
     values: dict[str, Any] = {}
     for key in raw:
-        if key not in _SECTIONS:
-            problems.append(f"[{key}]: unknown section (known: {', '.join(_SECTIONS)})")
+        if key not in _SECTIONS and key != "channels":
+            problems.append(f"[{key}]: unknown section (known: {', '.join(_SECTIONS)}, channels)")
     for name, cls in _SECTIONS.items():
         section = raw.get(name, {})
         if not isinstance(section, dict):
             problems.append(f"[{name}]: expected a table")
             continue
         values[name] = _build_dataclass(cls, section, name, problems)
-    config = Config(**values)
+    config = Config(**values, channels=_build_channels(raw.get("channels", []), problems))
     _check_semantics(config, problems)
     return config
+
+
+def _build_channels(value: Any, problems: list[str]) -> tuple[ChannelSettings, ...]:
+    """Build the [[channels]] list: each table's `kind` picks its settings type."""
+    if not isinstance(value, list):
+        problems.append("channels: expected a list of [[channels]] tables")
+        return ()
+    channels: list[ChannelSettings] = []
+    for index, table in enumerate(value):
+        if not isinstance(table, dict):
+            problems.append(f"channels[{index}]: expected a table, got {_describe(table)}")
+            continue
+        where = f"channels.{table['name']}" if isinstance(table.get("name"), str) and table["name"] else f"channels[{index}]"
+        cls = CHANNEL_KINDS.get(table.get("kind"))  # type: ignore[arg-type]
+        if cls is None:
+            problems.append(f"{where}.kind: expected one of {', '.join(CHANNEL_KINDS)}, got {_describe(table.get('kind'))}")
+            continue
+        channels.append(_build_dataclass(cls, table, where, problems))
+    return tuple(channels)
 
 
 def _build_dataclass(cls: type[Any], data: dict[str, Any], where: str, problems: list[str]) -> Any:
@@ -300,6 +346,8 @@ def _convert(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
         if not isinstance(value, dict):
             problems.append(f"{where}: expected a table, got {_describe(value)}")
             return _INVALID
+        if not dataclasses.is_dataclass(value_type):
+            return {str(k): _convert_scalar(v, value_type, f"{where}.{k}", problems) for k, v in value.items()}
         return {
             str(k): _build_dataclass(value_type, v, f"{where}.{k}", problems)
             if isinstance(v, dict)
@@ -401,6 +449,7 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
         problems.append(f"logging.level: expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
     _check_supervision(config, problems)
     _check_outbox(config.outbox, problems)
+    problems.extend(channel_problems(config.channels))
 
 
 def _check_supervision(config: Config, problems: list[str]) -> None:

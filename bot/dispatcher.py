@@ -1,11 +1,18 @@
-"""The dispatcher: every inbound update is recorded, handled once, in one transaction, behind one error boundary."""
+"""The dispatcher: every inbound update is recorded, handled once, in one transaction, behind one error boundary.
+
+An update is recorded under (channel, platform id) as the first statement of the transaction that
+handles it, so the record and the effect commit together: a repeated id finds the record and does
+nothing; a crash before the commit leaves neither, and the platform's retry is handled afresh
+(at-least-once intake, exactly-once effect). An update that fails is recorded as failed.
+"""
 
 from __future__ import annotations
 
 import copy
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,6 +29,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 Route = Callable[[Context], Awaitable[Step]]
 
 
@@ -52,24 +60,10 @@ class Dispatcher:
         inbound = clean_inbound(inbound)
         # Lock first (FIFO), so one chat's messages are recorded and handled in arrival order.
         async with self._locks.hold((inbound.channel, inbound.chat_id)):
-            if not await self._record(inbound):
-                log.info("duplicate update %s/%s ignored", inbound.channel, inbound.platform_id)
-                return []
-            return await self._handle_recorded(inbound)
+            return await self._handle_serialised(inbound)
 
-    async def _record(self, inbound: Inbound) -> bool:
-        """Record the update under its platform id; False when it was handled before."""
-        async with UnitOfWork(self._session_factory) as uow:
-            payload = jsonable({"kind": inbound.kind.value, "payload": inbound.payload, "raw": dict(inbound.raw)})
-            fresh = await uow.inbound.record(inbound.channel, inbound.platform_id, payload, self._clock())
-            await uow.commit()
-            if fresh:
-                return True
-            existing = await uow.inbound.get(inbound.channel, inbound.platform_id)
-            return existing is not None and existing.status == "received"
-
-    async def _handle_recorded(self, inbound: Inbound) -> list[Outbound]:
-        """Handle a recorded update, retrying on write conflicts, behind the error boundary."""
+    async def _handle_serialised(self, inbound: Inbound) -> list[Outbound]:
+        """Handle an update, retrying on write conflicts, behind the error boundary."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 return await self._handle_once(inbound)
@@ -91,11 +85,16 @@ class Dispatcher:
         log.error("gave up on %s/%s after %d conflicts", inbound.channel, inbound.platform_id, MAX_ATTEMPTS)
         return await self._finish(inbound, [self._apology()], "failed")
 
+    def _payload(self, inbound: Inbound) -> dict[str, Any]:
+        """Return what is stored of an update: its kind, payload and the platform's raw data."""
+        return jsonable({"kind": inbound.kind.value, "payload": inbound.payload, "raw": dict(inbound.raw)})
+
     async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
-        """Run the handler and commit its state change, domain changes and pushes together."""
+        """Record the update, run the handler, and commit record, state, domain changes and pushes together."""
         now = self._clock()
         async with UnitOfWork(self._session_factory) as uow:
-            if not await uow.inbound.claim(inbound.channel, inbound.platform_id, "handled", now):
+            if not await uow.inbound.record(inbound.channel, inbound.platform_id, self._payload(inbound), now, status="handled"):
+                log.info("duplicate update %s/%s ignored", inbound.channel, inbound.platform_id)
                 return []
             person = await self._sender(uow, inbound, now)
             conversation = await self._conversation(uow, inbound, person, now)
@@ -105,7 +104,6 @@ class Dispatcher:
                 inbound=inbound,
                 now=now,
                 person=person,
-                roles=list(await uow.people.bindings(person.id)),
                 state=conversation.state,
                 data=copy.deepcopy(conversation.data or {}),  # handlers may mutate; the stored copy must not change
             )
@@ -128,12 +126,12 @@ class Dispatcher:
 
     async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Person:
         """Return the sender's person, creating a resident on their first message."""
-        account = await uow.people.account(inbound.channel, inbound.user_id)
-        if account is not None:
-            account.last_seen_at = now
-            account.chat_id = inbound.chat_id
-            person = await uow.people.get(account.person_id)
-            assert person is not None
+        found = await uow.people.sender(inbound.channel, inbound.user_id)
+        if found is not None:
+            account, person = found
+            if account.chat_id != inbound.chat_id or account.last_seen_at is None or now - account.last_seen_at > LAST_SEEN_RESOLUTION:
+                account.last_seen_at = now
+                account.chat_id = inbound.chat_id
             return person
         name = inbound.user_name or self._services.texts.t("people.new_resident")
         person = uow.people.add(Person(name=name, created_at=now))
@@ -162,11 +160,11 @@ class Dispatcher:
         return conversation
 
     async def _finish(self, inbound: Inbound, replies: list[Outbound], status: str) -> list[Outbound]:
-        """Mark the update done without any other change, and return the replies."""
+        """Record the update as done without any other change, and return the replies."""
         async with UnitOfWork(self._session_factory) as uow:
-            claimed = await uow.inbound.claim(inbound.channel, inbound.platform_id, status, self._clock())
+            fresh = await uow.inbound.record(inbound.channel, inbound.platform_id, self._payload(inbound), self._clock(), status=status)
             await uow.commit()
-        return replies if claimed else []
+        return replies if fresh else []
 
     def _apology(self) -> Outbound:
         """Return the fixed apology shown when something unexpected failed."""

@@ -45,7 +45,7 @@ async def open_case(ctx: Context, new: NewCase) -> Opened:
     if destination.triage:
         case.current_unit_id = destination.unit.id  # registered, waiting in the command center's queue
         await ctx.uow.flush()
-        await _tell_staff(ctx, case, "notices.staff.triage", destination.unit.id)
+        await _tell_staff(ctx, case, "notices.staff.triage", destination.unit.id, key=f"case:{case.id}:triage")
         return Opened(case, destination)
     request = Request(
         Action.DISPATCH,
@@ -54,8 +54,8 @@ async def open_case(ctx: Context, new: NewCase) -> Opened:
         target=Target(destination.unit.id),
         deadlines=ctx.services.deadlines(new.department_code),
     )
-    case, _ = await act(ctx.uow, case.id, request)
-    await _tell_staff(ctx, case, "notices.staff.new_case", destination.unit.id)
+    case, decision = await act(ctx.uow, case.id, request)
+    await _tell_staff(ctx, case, "notices.staff.new_case", destination.unit.id, key=_key(decision))
     return Opened(case, destination)
 
 
@@ -64,9 +64,9 @@ async def perform(ctx: Context, case_id: int, request: Request) -> tuple[Case, D
     case, decision = await act(ctx.uow, case_id, request)
     actor_is_resident = request.actor.role is Role.RESIDENT
     if not actor_is_resident and decision.action in RESIDENT_NOTICES:
-        await _tell_resident(ctx, case, RESIDENT_NOTICES[decision.action], request.note)
+        await _tell_resident(ctx, case, RESIDENT_NOTICES[decision.action], request.note, key=_key(decision))
     if actor_is_resident and decision.action in STAFF_NOTICES:
-        await _tell_staff(ctx, case, STAFF_NOTICES[decision.action], case.current_unit_id, request.note)
+        await _tell_staff(ctx, case, STAFF_NOTICES[decision.action], case.current_unit_id, request.note, key=_key(decision))
     if decision.action is Action.COMPLETE:
         await start_revisit(ctx, case)
     if decision.escalation_due:
@@ -95,26 +95,28 @@ async def _escalate_after_redos(ctx: Context, case: Case) -> None:
         target=Target(destination.unit.id, is_command_center=destination.triage),
         deadlines=ctx.services.deadlines(case.department_code),
     )
-    case, _ = await act(ctx.uow, case.id, request)
-    await _tell_staff(ctx, case, "notices.staff.escalated", destination.unit.id, request.note)
+    case, decision = await act(ctx.uow, case.id, request)
+    await _tell_staff(ctx, case, "notices.staff.escalated", destination.unit.id, request.note, key=_key(decision))
 
 
-async def _tell_resident(ctx: Context, case: Case, key: str, note: str | None) -> None:
-    """Queue a status notice for the case's resident."""
+async def _tell_resident(ctx: Context, case: Case, text_key: str, note: str | None, *, key: str) -> None:
+    """Queue a status notice for the case's resident (once per event)."""
     text = ctx.t(
-        key,
+        text_key,
         number=case.number,
         unit=await unit_name(ctx, case.current_unit_id),
         deadline=ctx.local(case.handle_deadline),
         note=note or "",
     )
-    await push_to_person(ctx.uow, case.resident_person_id, Outbound(text=text), _key(case, "resident", case.resident_person_id), ctx.now)
+    await push_to_person(ctx.uow, case.resident_person_id, Outbound(text=text), f"{key}:p{case.resident_person_id}", ctx.now)
 
 
-async def _tell_staff(ctx: Context, case: Case, key: str, unit_id: int | None, note: str | None = None) -> None:
-    """Queue a notice for everyone who works the unit's cases."""
+async def _tell_staff(
+    ctx: Context, case: Case, text_key: str, unit_id: int | None, note: str | None = None, *, key: str
+) -> None:
+    """Queue a notice for everyone who works the unit's cases (once per event and person)."""
     text = ctx.t(
-        key,
+        text_key,
         number=case.number,
         type=ctx.t(f"types.{case.request_type}"),
         summary=summary(case.text),
@@ -122,12 +124,12 @@ async def _tell_staff(ctx: Context, case: Case, key: str, unit_id: int | None, n
         note=note or "",
     )
     for person_id in await staff_of(ctx.uow, unit_id):
-        await push_to_person(ctx.uow, person_id, Outbound(text=text), _key(case, key, person_id), ctx.now)
+        await push_to_person(ctx.uow, person_id, Outbound(text=text), f"{key}:p{person_id}", ctx.now)
 
 
-def _key(case: Case, what: str, person_id: int) -> str:
-    """Return the dedupe key of a notice about a case's current version."""
-    return f"case:{case.id}:v{case.version}:{what}:p{person_id}"
+def _key(decision: Decision) -> str:
+    """Return the natural key of the notices about one case event."""
+    return f"event:{decision.event_id}"
 
 
 def is_open(case: Case) -> bool:

@@ -69,9 +69,15 @@ class Context:
     inbound: Inbound
     now: datetime
     person: Person
-    roles: list[RoleBinding]
     state: str = IDLE
     data: dict[str, Any] = field(default_factory=dict)
+    _bindings: list[RoleBinding] | None = field(default=None, repr=False)
+
+    async def bindings(self) -> list[RoleBinding]:
+        """Return the sender's role bindings (loaded on first use: residents have none)."""
+        if self._bindings is None:
+            self._bindings = list(await self.uow.people.bindings(self.person.id))
+        return self._bindings
 
     def t(self, key: str, **params: Any) -> str:
         """Return a text from the user's catalogue."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -121,7 +122,7 @@ async def act(
         setattr(case, name, value.value if isinstance(value, Status) else value)
     case.updated_at = request.now
     await refresh_next_alert(uow, case, supervision, new_cycle="cycle" in decision.changes)
-    uow.events.append(
+    event = uow.events.append(
         CaseEvent(
             case_id=case.id,
             action=decision.action.value,
@@ -137,4 +138,4 @@ async def act(
         )
     )
     await uow.flush()
-    return case, decision
+    return case, dataclasses.replace(decision, event_id=event.id)

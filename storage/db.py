@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import AsyncAdaptedQueuePool, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,7 +16,11 @@ from sqlalchemy.ext.asyncio import (
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create an async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # One connection: SQLite has one writer anyway, and queueing for it in asyncio is far
+        # cheaper than several connections sleeping in SQLite's busy handler.
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine

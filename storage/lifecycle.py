@@ -237,6 +237,7 @@ class Decision:
     from_unit_id: int | None = None
     to_unit_id: int | None = None
     escalation_due: bool = False
+    event_id: int | None = None  # set once the event is stored
 
 
 def allowed_actions(case: CaseFacts, actor: Actor) -> list[Action]:

@@ -297,3 +297,14 @@ class CalendarOverride(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(String(128))
+
+
+class ChannelMenu(Base):
+    """The last numbered menu shown in a chat on a channel without buttons (WeChat): "1" → payload."""
+
+    __tablename__ = "channel_menus"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    payloads: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -110,6 +110,16 @@ class PersonRepository:
         )
         return (await self.session.scalars(query)).first()
 
+    async def sender(self, channel: str, external_id: str) -> tuple[ChannelAccount, Person] | None:
+        """Return an external user's account and person in one query."""
+        query = (
+            select(ChannelAccount, Person)
+            .join(Person, Person.id == ChannelAccount.person_id)
+            .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
+        )
+        row = (await self.session.execute(query)).first()
+        return (row[0], row[1]) if row is not None else None
+
     async def accounts_of(self, person_id: int) -> Sequence[ChannelAccount]:
         """Return a person's accounts, the most recently used first."""
         query = (
@@ -201,10 +211,13 @@ class InboundRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def record(self, channel: str, platform_id: str, payload: dict[str, Any], now: datetime) -> bool:
+    async def record(
+        self, channel: str, platform_id: str, payload: dict[str, Any], now: datetime, *, status: str = "received"
+    ) -> bool:
         """Record an update; return False when that platform id was recorded before."""
+        handled_at = None if status == "received" else now
         stmt = insert_for(self.session, InboundUpdate.__table__).values(
-            channel=channel, platform_id=platform_id, payload=payload, status="received", received_at=now
+            channel=channel, platform_id=platform_id, payload=payload, status=status, received_at=now, handled_at=handled_at
         )
         stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "platform_id"])
         result = await self.session.execute(stmt)

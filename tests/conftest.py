@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
-from bot.config import Config, load_config
+from nlp import Classifier, NlpSettings, load_classifier
 from tests.databases import (
     POSTGRES_ENV,
     PostgresRun,
@@ -17,6 +17,8 @@ from tests.databases import (
     make_sqlite_template,
     postgres_run,
 )
+from tests.districts import District, district_url, make_demo_template, start_district
+from tests.settings import config_for
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -45,11 +47,6 @@ def db_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
     return run.url
 
 
-def config_for(url: str, **env: str) -> Config:
-    """Return a config for a test database (not demo mode) with extra QUNGONG_* overrides."""
-    return load_config(None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_APP__DEMO": "false", **env})
-
-
 @pytest.fixture
 async def app(db_url: str) -> AsyncIterator[App]:
     """An app on a fresh migrated database of each backend."""
@@ -58,3 +55,53 @@ async def app(db_url: str) -> AsyncIterator[App]:
         yield built
     finally:
         await built.close()
+
+
+@pytest.fixture(scope="session")
+def classifier() -> Classifier:
+    """The shipped routing classifier, loaded once."""
+    return load_classifier(NlpSettings())
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file holding the demo district."""
+    return make_demo_template(sqlite_template, tmp_path_factory.mktemp("demo-template"))
+
+
+@pytest.fixture(params=BACKENDS)
+def district_db(request: pytest.FixtureRequest, demo_template: Path, tmp_path: Path) -> str:
+    """The demo district on each backend."""
+    return district_url(request, request.param, demo_template, tmp_path)
+
+
+@pytest.fixture
+def sqlite_district_db(request: pytest.FixtureRequest, demo_template: Path, tmp_path: Path) -> str:
+    """The demo district on SQLite only."""
+    return district_url(request, "sqlite", demo_template, tmp_path)
+
+
+@pytest.fixture
+async def district(district_db: str, classifier: Classifier) -> AsyncIterator[District]:
+    """A started app on the demo district, on each backend."""
+    started = await start_district(district_db, classifier)
+    yield started
+    await started.app.close()
+
+
+@pytest.fixture
+async def local_district(sqlite_district_db: str, classifier: Classifier) -> AsyncIterator[District]:
+    """A started app on the demo district, on SQLite."""
+    started = await start_district(sqlite_district_db, classifier)
+    yield started
+    await started.app.close()
+
+
+@pytest.fixture
+async def restart(sqlite_district_db: str, classifier: Classifier) -> AsyncIterator[tuple[District, District]]:
+    """Two app instances on the same SQLite district, as before and after a restart."""
+    first = await start_district(sqlite_district_db, classifier)
+    second = await start_district(sqlite_district_db, classifier)
+    yield first, second
+    await first.app.close()
+    await second.app.close()

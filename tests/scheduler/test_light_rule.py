@@ -9,7 +9,15 @@ import pytest
 
 from scheduler.quiet import quiet_until, send_at
 from storage.lifecycle import Status
-from storage.supervision import ClockFacts, Colour, LightKind, due_lights, light_at, light_times, next_alert_at
+from storage.supervision import (
+    ClockFacts,
+    Colour,
+    LightKind,
+    due_lights,
+    light_at,
+    light_times,
+    next_alert_at,
+)
 from storage.workclock import Hours, NaturalClock, WorkingClock, WorkingDays, missing_calendar_years
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -14,8 +14,19 @@ from scheduler.lights import SweepSettings, sweep_lights
 from storage.lifecycle import Action, Actor, LifecycleError, Request, Role
 from storage.models import Case, CaseEvent, ExplanationTask
 from storage.supervision import DEFAULT_SUPERVISION, submit_explanation
-from tests.conftest import config_for
-from tests.scheduler.org import DEADLINES, NO_QUIET, T0, TZ, case_act, dispatched_case, lights, outbox, outbox_count, seed
+from tests.scheduler.org import (
+    DEADLINES,
+    NO_QUIET,
+    T0,
+    TZ,
+    case_act,
+    dispatched_case,
+    lights,
+    outbox,
+    outbox_count,
+    seed,
+)
+from tests.settings import config_for
 
 
 async def sweep(app: App, hours: float, settings: SweepSettings = NO_QUIET) -> None:
@@ -172,3 +183,20 @@ async def test_two_sweeps_at_once_nudge_once_per_light(db_url: str) -> None:
     finally:
         await first.close()
         await second.close()
+
+
+async def test_working_calendar_sets_deadlines_at_dispatch(app: App) -> None:
+    from storage.supervision import Supervision
+    from storage.workclock import Hours, WorkingClock, WorkingDays
+
+    org = await seed(app)
+    working = Supervision(hours_for=lambda _code: Hours(), clock=WorkingClock(TZ, WorkingDays()))
+    friday = T0 + timedelta(days=3)  # Friday 13 March 2026, 10:00 in Shanghai
+    case_id = await dispatched_case(app, org, friday, working)
+    async with app.uow() as uow:
+        case = await uow.cases.get(case_id)
+        assert case is not None
+        assert case.handle_deadline == friday + timedelta(days=4)  # Tuesday: the weekend does not count
+        assert case.next_alert_at == friday + timedelta(hours=4)
+    await sweep_lights(app.session_factory, working, NO_QUIET, friday + timedelta(days=2))  # Sunday
+    assert [k for _, _, k in await lights(app)] == ["sign_overdue"]

@@ -1,0 +1,127 @@
+"""Dispatcher throughput and latency for whole report conversations, with an echo handler as the ceiling.
+
+    .venv/bin/python bench/dispatch_bench.py [--residents 40] [--postgres URL]
+
+Each simulated resident walks the report flow (9 messages, ending in a dispatched case) on its
+own chat; all residents run concurrently in one process. The echo run sends the same number of
+messages through the same dispatcher (recording, locking, conversation state, transaction) with a
+handler that only echoes, so the difference is the cost of the flows themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.app import App, build_app, load_demo, start_app
+from bot.config import load_config
+from bot.messages import Inbound, InboundKind, Outbound
+from handlers.core import Context, Step
+from nlp import NlpSettings, load_classifier
+from storage.migrate import upgrade
+
+SCRIPT: list[tuple[InboundKind, str]] = [
+    (InboundKind.TEXT, "我要反映"),
+    (InboundKind.BUTTON, "c:report.type:complaint"),
+    (InboundKind.TEXT, "东湖路上有个大坑，车开过去很危险"),
+    (InboundKind.TEXT, "晚上没有路灯，更看不见"),
+    (InboundKind.BUTTON, "c:report.describe:done"),
+    (InboundKind.TEXT, "桂香苑7栋"),
+    (InboundKind.BUTTON, "c:report.route:ok"),
+    (InboundKind.BUTTON, "c:report.contact:none"),
+    (InboundKind.BUTTON, "c:report.confirm:submit"),
+]
+
+
+async def echo(ctx: Context) -> Step:
+    """Reply with the message itself, touching nothing else."""
+    return ctx.step(Outbound(text=ctx.inbound.payload), state="echo")
+
+
+async def _resident(app: App, who: str, latencies: list[float], counter: list[int]) -> None:
+    """Walk the report script as one resident, timing each message."""
+    dispatcher = app.running_dispatcher()
+    for step, (kind, payload) in enumerate(SCRIPT):
+        started = time.perf_counter()
+        replies = await dispatcher.handle(Inbound("bench", who, who, kind, payload, f"{who}-{step}"))
+        latencies.append(time.perf_counter() - started)
+        counter[0] += 1
+        assert replies, (who, step)
+    assert "已受理" in replies[0].text, replies[0].text
+
+
+async def _run(app: App, residents: int, tag: str) -> tuple[float, list[float], int]:
+    """Run all residents at once and return elapsed seconds, latencies and message count."""
+    latencies: list[float] = []
+    counter = [0]
+    started = time.perf_counter()
+    await asyncio.gather(*(_resident(app, f"{tag}{i}", latencies, counter) for i in range(residents)))
+    return time.perf_counter() - started, latencies, counter[0]
+
+
+def _summary(name: str, elapsed: float, latencies: list[float], count: int) -> str:
+    """Format one result line."""
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    return f"{name:34} {count / elapsed:8.0f} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   ({count} messages)"
+
+
+async def bench(url: str, residents: int, label: str, prepare: Callable[[App], Awaitable[None]]) -> None:
+    """Benchmark the report flow and the echo ceiling on one database."""
+    classifier = load_classifier(NlpSettings())
+    app = build_app(load_config(None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_LOGGING__LEVEL": "WARNING"}))
+    try:
+        await prepare(app)
+        await start_app(app, classifier)
+        await _run(app, 4, "warm")  # warm-up: caches, connections
+        elapsed, latencies, count = await _run(app, residents, "r")
+        print(_summary(f"{label}: report conversations", elapsed, latencies, count))
+        app.running_dispatcher()._route = echo
+        elapsed, latencies, count = await _echo(app, residents)
+        print(_summary(f"{label}: echo handler (ceiling)", elapsed, latencies, count))
+    finally:
+        await app.close()
+
+
+async def _echo(app: App, residents: int) -> tuple[float, list[float], int]:
+    """Send the same number of messages through the echo handler."""
+    dispatcher = app.running_dispatcher()
+    latencies: list[float] = []
+
+    async def one(who: str) -> None:
+        for step in range(len(SCRIPT)):
+            started = time.perf_counter()
+            await dispatcher.handle(Inbound("bench", who, who, InboundKind.TEXT, "回声", f"{who}-e{step}"))
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(f"e{i}") for i in range(residents)))
+    return time.perf_counter() - started, latencies, len(latencies)
+
+
+async def _prepare_sqlite(app: App) -> None:
+    await upgrade(app.engine)
+    await load_demo(app)
+
+
+def main() -> None:
+    """Run the benchmark on SQLite, and on PostgreSQL when a URL is given."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=40)
+    parser.add_argument("--postgres", help="an EMPTY PostgreSQL database URL (postgresql+asyncpg://...)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        asyncio.run(bench(url, args.residents, "SQLite", _prepare_sqlite))
+    if args.postgres:
+        asyncio.run(bench(args.postgres, args.residents, "PostgreSQL", _prepare_sqlite))
+
+
+if __name__ == "__main__":
+    main()

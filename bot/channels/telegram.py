@@ -1,0 +1,133 @@
+"""A Telegram bot as a QunGong channel: updates in, replies and pushes out, through either driver.
+
+Direct replies are paced by the process-wide rate limiter (the [outbox.rate] limits: about 30 a
+second per bot, one a second per chat) and retried after Telegram's retry_after; the outbox
+sender paces and retries its own pushes and calls `send`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import App
+from bot.channels.settings import TelegramChannel as TelegramSettings
+from bot.channels.telegram_common import ALLOWED_UPDATES, pressed_message, render, to_inbound
+from bot.channels.telegram_driver import TelegramDriver
+from bot.delivery import DeliveryError, PermanentFailure, TemporaryFailure
+from bot.locks import KeyedLocks
+from bot.messages import Outbound
+from bot.rate_limit import RateLimiter
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+REPLY_ATTEMPTS = 4
+MAX_RETRY_WAIT = 60.0  # a direct reply waits at most this long for Telegram's retry_after
+
+
+def make_driver(settings: TelegramSettings) -> TelegramDriver:
+    """Build the driver the config names (its library is imported only then)."""
+    if settings.driver == "aiogram":
+        from bot.channels.telegram_aiogram import AiogramDriver
+
+        return AiogramDriver(settings)
+    from bot.channels.telegram_ptb import PtbDriver
+
+    return PtbDriver(settings)
+
+
+class TelegramChannel:
+    """One Telegram bot: a ChannelAdapter for pushes and a receiver for updates."""
+
+    def __init__(self, settings: TelegramSettings, app: App, limiter: RateLimiter, driver: TelegramDriver | None = None) -> None:
+        self.name = settings.name
+        self.settings = settings
+        self._app = app
+        self._limiter = limiter
+        self._driver = driver or make_driver(settings)
+        self._chats = KeyedLocks()
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """Mount the webhook route (webhook mode only)."""
+        if self.settings.mode == "webhook":
+            web_app.router.add_post(self.settings.webhook_path, self._webhook)
+
+    async def start(self) -> None:
+        """Check the token, then start polling or register the webhook."""
+        await self._driver.open()
+        if self.settings.mode == "webhook":
+            await self._driver.set_webhook(self.settings.webhook_url, self.settings.webhook_secret, ALLOWED_UPDATES)
+        else:
+            await self._driver.start_polling(self.receive, self.settings.poll_timeout_seconds, ALLOWED_UPDATES)
+        log.info("telegram channel %s started (%s, %s)", self.name, self.settings.driver, self.settings.mode)
+
+    async def stop(self) -> None:
+        """Stop polling and close the connections (the webhook stays registered for other workers)."""
+        if self.settings.mode == "polling":
+            await self._driver.stop_polling()
+        await self._driver.close()
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        """Take one update from Telegram: refuse a wrong secret token, handle the update, answer 200."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.settings.webhook_secret.encode()):
+            log.warning("telegram channel %s: webhook call with a wrong secret token refused", self.name)
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            if not isinstance(data, dict):
+                raise ValueError("the body is not a JSON object")
+            await self._driver.feed(data, self.receive)
+        except ValueError as exc:
+            log.warning("telegram channel %s: malformed webhook body: %s", self.name, exc)
+            return web.Response(status=400, text="bad request")
+        return web.Response(text="ok")
+
+    async def receive(self, update: dict[str, Any]) -> None:
+        """Handle one update: answer a button press, run the dispatcher, show the replies in order."""
+        inbound = to_inbound(self.name, update)
+        if inbound is None:
+            log.debug("telegram channel %s: update %s ignored", self.name, update.get("update_id"))
+            return
+        async with self._chats.hold(inbound.chat_id):  # one chat's updates are answered in order
+            pressed = pressed_message(update)
+            if pressed is not None:
+                with contextlib.suppress(DeliveryError):
+                    await self._driver.answer_callback(pressed[0])
+            replies = await self._app.running_dispatcher().handle(inbound)
+            if pressed is not None and replies and pressed[2]:
+                with contextlib.suppress(DeliveryError):  # the answered question loses its buttons
+                    await self._driver.clear_keyboard(pressed[1], pressed[2])
+            for reply in replies:
+                await self._reply(inbound.chat_id, reply)
+
+    async def _reply(self, chat_id: str, message: Outbound) -> None:
+        """Show a reply, paced by the rate limiter and retried after temporary failures."""
+        for send in render(message):
+            for attempt in range(1, REPLY_ATTEMPTS + 1):
+                await self._limiter.acquire(self.name, chat_id)
+                try:
+                    await self._driver.send(chat_id, send)
+                    break
+                except TemporaryFailure as exc:
+                    if attempt == REPLY_ATTEMPTS:
+                        log.error("telegram channel %s: reply to chat %s dropped: %s", self.name, chat_id, exc)
+                        return
+                    wait = min(exc.retry_after if exc.retry_after is not None else 0.5 * 2**attempt, MAX_RETRY_WAIT)
+                    if exc.retry_after is not None:
+                        self._limiter.pause(self.name, wait)
+                    log.info("telegram channel %s: reply to chat %s retried in %.1f s: %s", self.name, chat_id, wait, exc)
+                    await asyncio.sleep(wait)
+                except PermanentFailure as exc:
+                    log.warning("telegram channel %s: reply to chat %s refused: %s", self.name, chat_id, exc)
+                    return
+
+    async def send(self, chat_id: str, message: Outbound) -> None:
+        """Deliver a push from the outbox; failures are raised for the sender to retry or dead-letter."""
+        for send in render(message):
+            await self._driver.send(chat_id, send)
