@@ -16,6 +16,7 @@ from handlers.core import Services
 from handlers.places import load_place_finder
 from handlers.texts import Texts, load_texts
 from nlp import Classifier, load_classifier
+from scheduler.wiring import load_supervision
 from storage.db import create_engine, create_session_factory
 from storage.demo import DemoSummary, load_demo_district
 from storage.lifecycle import Deadlines
@@ -75,6 +76,7 @@ async def start_app(
         classifier = await asyncio.to_thread(load_classifier, app.config.nlp_settings())
     async with app.uow() as uow:
         places = await load_place_finder(uow)
+    supervision = await load_supervision(app.session_factory, app.config)
     english = app.config.app.language == "en"
     names = {
         d.code: (d.name_en if english and d.name_en else d.name_zh)
@@ -88,6 +90,7 @@ async def start_app(
         tz=app.config.tz,
         deadlines=lambda department: _deadlines(app.config, department),
         department_names=names,
+        supervision=supervision,
         max_redos=app.config.lifecycle.max_redos,
         conversation_timeout=timedelta(minutes=app.config.conversation.timeout_minutes),
     )

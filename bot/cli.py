@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.app import App, build_app, load_demo, prepare_database, start_app
+from bot import cli_people
+from bot.app import App, build_app, load_demo, prepare_database
+from bot.channels import cli as channels_cli
 from bot.config import Config, ConfigError, load_config
-from bot.web import serve_forever
+from bot.runtime import run_until
 from nlp import cli as nlp_cli
 from nlp.errors import NlpInputError
 from scheduler import cli as scheduler_cli
@@ -54,8 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check-config", help="validate the configuration and show what is in force").set_defaults(
         func=cmd_check_config
     )
+    cli_people.add_commands(sub)
     nlp_cli.add_commands(sub)
     scheduler_cli.add_commands(sub)
+    channels_cli.add_commands(sub)
     return parser
 
 
@@ -119,7 +123,6 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
     async def work(app: App) -> int:
         await prepare_database(app)
-        await start_app(app)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -127,7 +130,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
                 loop.add_signal_handler(sig, stop.set)
         mode = "demo district" if config.app.demo else config.source
         print(f"QunGong ({mode}) on http://{config.web.host}:{config.web.port}/ — Ctrl+C stops it", flush=True)
-        await serve_forever(app, stop)
+        await run_until(app, stop)
         return EXIT_OK
 
     return _with_app(config, work)
@@ -181,6 +184,7 @@ def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
         ("web", f"{config.web.host}:{config.web.port}"),
         ("nlp.threshold", config.nlp.threshold),
         ("sla", f"sign {config.sla.sign_hours} h, yellow {config.sla.yellow_hours} h, red {config.sla.red_hours} h"),
+        ("channels", ", ".join(f"{c.name} ({c.kind})" for c in config.channels) or "none: the web simulator only"),
     ]
     for name, value in lines:
         print(f"{name:14} {value}")

@@ -346,7 +346,7 @@ def _convert(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
         if not isinstance(value, dict):
             problems.append(f"{where}: expected a table, got {_describe(value)}")
             return _INVALID
-        if not dataclasses.is_dataclass(value_type):
+        if value_type in _SCALARS:
             return {str(k): _convert_scalar(v, value_type, f"{where}.{k}", problems) for k, v in value.items()}
         return {
             str(k): _build_dataclass(value_type, v, f"{where}.{k}", problems)

@@ -13,17 +13,18 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from bot.app import App
 from bot.messages import Inbound, InboundKind, Outbound
 from storage.models import OutboxMessage, Person
 from storage.routing import STAFF_ROLE_OF_KIND
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 CHANNEL = "sim"
@@ -31,6 +32,7 @@ PAGE = Path(__file__).resolve().parent / "static" / "sim.html"
 NEW_RESIDENT = re.compile(r"new:[A-Za-z0-9_.\-]{1,40}")
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 INBOX_BATCH = 50
+INBOX_LOOKAHEAD = timedelta(days=3650)  # the simulator shows deferred (quiet-hours) pushes at once
 ROLE_ORDER = ["resident", *STAFF_ROLE_OF_KIND.values(), "party_member", "leader", "admin"]
 APP_KEY = web.AppKey("qungong_sim", App)
 
@@ -130,22 +132,29 @@ async def inbox(request: web.Request) -> web.Response:
     except BadRequest as exc:
         return web.json_response({"error": str(exc)}, status=400)
     async with app.uow() as uow:
-        query = (
-            select(OutboxMessage)
-            .where(OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == key, OutboxMessage.status == "pending")
-            .order_by(OutboxMessage.id)
-            .limit(INBOX_BATCH)
-            .with_for_update(skip_locked=True)
-        )
-        rows = (await uow.session.scalars(query)).all()
-        if rows:
-            now = datetime.now(UTC)
-            await uow.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows])).values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
-            )
-        messages = [{"text": r.payload.get("text", ""), "buttons": r.payload.get("buttons", []), "image": r.payload.get("image")} for r in rows]
+        rows = await take_inbox(uow, key)
         await uow.commit()
+    messages = [{"text": r.payload.get("text", ""), "buttons": r.payload.get("buttons", []), "image": r.payload.get("image")} for r in rows]
     return web.json_response({"messages": messages})
+
+
+async def take_inbox(uow: UnitOfWork, key: str) -> list[OutboxMessage]:
+    """Take (mark sent) the pending pushes for a simulated chat: addressed to it, or to its person."""
+    account = await uow.people.account(CHANNEL, key)
+    addressed = and_(OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == key)
+    mine = or_(addressed, and_(OutboxMessage.channel.is_(None), OutboxMessage.person_id == account.person_id)) if account else addressed
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= datetime.now(UTC) + INBOX_LOOKAHEAD, mine)
+        .order_by(OutboxMessage.id)
+        .limit(INBOX_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await uow.session.scalars(query)).all())
+    if rows:
+        stmt = update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
+        await uow.session.execute(stmt.values(status="sent", sent_at=datetime.now(UTC), attempts=OutboxMessage.attempts + 1))
+    return rows
 
 
 async def page(request: web.Request) -> web.FileResponse:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
@@ -35,16 +34,3 @@ def build_web_app(app: App) -> web.Application:
     if app.dispatcher is not None:
         add_simulator(web_app, app)
     return web_app
-
-
-async def serve_forever(app: App, stop: asyncio.Event) -> None:
-    """Serve HTTP on the configured host and port until `stop` is set."""
-    runner = web.AppRunner(build_web_app(app), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, app.config.web.host, app.config.web.port)
-    await site.start()
-    log.info("QunGong is listening on http://%s:%d/", app.config.web.host, app.config.web.port)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()

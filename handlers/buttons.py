@@ -69,3 +69,64 @@ def button(label: str, data: ButtonData) -> Button:
 def choice(label: str, state: str, value: str) -> Button:
     """Return a button for a choice offered in a state."""
     return button(label, Choice(state=state, value=value))
+
+
+@dataclass(frozen=True)
+class StaffMenu(ButtonData):
+    """A staff menu entry: tasks, triage, returns, extensions, red lights, who am I."""
+
+    prefix = "sm"
+    item: str
+
+
+@dataclass(frozen=True)
+class StaffPage(ButtonData):
+    """A page of a staff list."""
+
+    prefix = "sp"
+    list: str
+    page: int
+
+
+@dataclass(frozen=True)
+class StaffCard(ButtonData):
+    """The staff card of a case."""
+
+    prefix = "sc"
+    case_id: int
+
+
+@dataclass(frozen=True)
+class StaffOp(ButtonData):
+    """A staff action on a case (some then ask for a unit, a date or a reason)."""
+
+    prefix = "so"
+    op: str
+    case_id: int
+
+
+@dataclass(frozen=True)
+class StaffTarget(ButtonData):
+    """The unit chosen for a dispatch, transfer or upheld return."""
+
+    prefix = "st"
+    op: str
+    case_id: int
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class StaffExtend(ButtonData):
+    """The number of days asked for in an extension request."""
+
+    prefix = "se"
+    case_id: int
+    days: int
+
+
+@dataclass(frozen=True)
+class ExplainTask(ButtonData):
+    """Start writing the explanation (情况说明) a red light asked a unit for."""
+
+    prefix = "ex"
+    task_id: int

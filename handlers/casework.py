@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.messages import Outbound
-from handlers.buttons import RevisitAnswer, button
+from handlers.buttons import RevisitAnswer, StaffCard, button
 from handlers.core import Context
-from handlers.notices import RESIDENT_NOTICES, STAFF_NOTICES
+from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
 from storage.cases import NewCase, act, register_case
-from storage.lifecycle import SYSTEM_ACTOR, Action, Actor, Decision, Request, Role, Status, Target
-from storage.models import Case
-from storage.routing import Destination, destination_for, escalation_target, staff_of
+from storage.lifecycle import OPEN_STATES, SYSTEM_ACTOR, Action, Actor, Decision, Request, Role, Status, Target
+from storage.models import Case, Unit
+from storage.routing import COMMUNITY_MATTERS, Destination, command_center, destination_for, escalation_target, staff_of
 
 SUMMARY_CHARS = 60
 SOLVED_CHOICES = (1, 2, 3)
@@ -32,41 +32,74 @@ def summary(text: str) -> str:
     return line if len(line) <= SUMMARY_CHARS else line[: SUMMARY_CHARS - 1] + "…"
 
 
+def is_open(case: Case) -> bool:
+    """Tell whether the resident may still add to or withdraw a case."""
+    return Status(case.status) in OPEN_STATES
+
+
 async def unit_name(ctx: Context, unit_id: int | None) -> str:
     """Return a unit's name, or a dash."""
     unit = await ctx.uow.units.get(unit_id) if unit_id is not None else None
     return unit.name if unit else "—"
 
 
+def department_of(unit: Unit, fallback: str | None) -> str | None:
+    """Return the department code whose time limits apply once a case is with this unit."""
+    if unit.kind == "department":
+        return unit.code
+    if unit.kind in ("grid", "community", "street"):
+        return COMMUNITY_MATTERS
+    return fallback
+
+
 async def open_case(ctx: Context, new: NewCase) -> Opened:
     """Register a reported case and send it where the routing policy says (or to triage)."""
-    case = await register_case(ctx.uow, new, Actor(Role.RESIDENT, ctx.person.id), ctx.now, ctx.services.tz)
+    actor = Actor(Role.RESIDENT, ctx.person.id)
+    case = await register_case(ctx.uow, new, actor, ctx.now, ctx.services.tz, supervision=ctx.services.supervision)
     destination = await destination_for(ctx.uow, new.department_code, new.grid_id, new.community_id)
     if destination.triage:
         case.current_unit_id = destination.unit.id  # registered, waiting in the command center's queue
         await ctx.uow.flush()
-        await _tell_staff(ctx, case, "notices.staff.triage", destination.unit.id, key=f"case:{case.id}:triage")
+        await _notify_unit(ctx, case, "notices.staff.triage", destination.unit.id, None, f"case:{case.id}:triage")
         return Opened(case, destination)
-    request = Request(
-        Action.DISPATCH,
-        SYSTEM_ACTOR,
-        ctx.now,
-        target=Target(destination.unit.id),
-        deadlines=ctx.services.deadlines(new.department_code),
-    )
-    case, decision = await act(ctx.uow, case.id, request)
-    await _tell_staff(ctx, case, "notices.staff.new_case", destination.unit.id, key=_key(decision))
+    case, _ = await dispatch_to(ctx, case.id, destination.unit, SYSTEM_ACTOR, None, tell_resident=False)
     return Opened(case, destination)
 
 
-async def perform(ctx: Context, case_id: int, request: Request) -> tuple[Case, Decision]:
-    """Apply an action to a case, then notify the resident or the handling unit."""
-    case, decision = await act(ctx.uow, case_id, request)
-    actor_is_resident = request.actor.role is Role.RESIDENT
-    if not actor_is_resident and decision.action in RESIDENT_NOTICES:
-        await _tell_resident(ctx, case, RESIDENT_NOTICES[decision.action], request.note, key=_key(decision))
-    if actor_is_resident and decision.action in STAFF_NOTICES:
-        await _tell_staff(ctx, case, STAFF_NOTICES[decision.action], case.current_unit_id, request.note, key=_key(decision))
+async def dispatch_to(
+    ctx: Context,
+    case_id: int,
+    unit: Unit,
+    actor: Actor,
+    note: str | None,
+    action: Action = Action.DISPATCH,
+    *,
+    tell_resident: bool = True,
+) -> tuple[Case, Decision]:
+    """Send a case to a unit (dispatch, transfer or upheld return), with that unit's time limits."""
+    case = await ctx.uow.cases.get(case_id)
+    department = department_of(unit, case.department_code if case else None)
+    request = Request(
+        action,
+        actor,
+        ctx.now,
+        note=note,
+        target=Target(unit.id, is_command_center=unit.kind == "command_center"),
+        deadlines=ctx.services.deadlines(department),
+    )
+    if case is not None and unit.kind == "department":
+        case.department_code = unit.code
+    return await perform(ctx, case_id, request, tell_resident=tell_resident)
+
+
+async def perform(ctx: Context, case_id: int, request: Request, *, tell_resident: bool = True) -> tuple[Case, Decision]:
+    """Apply an action to a case, then notify the resident, the unit or the command center."""
+    case, decision = await act(ctx.uow, case_id, request, supervision=ctx.services.supervision)
+    quiet = not tell_resident or request.actor.role is Role.RESIDENT  # they see the reply to their own action
+    for notice in NOTICES.get(decision.action, ()):
+        if notice.audience is Audience.RESIDENT and quiet:
+            continue
+        await _notify(ctx, case, notice, request.note, f"event:{decision.event_id}")
     if decision.action is Action.COMPLETE:
         await start_revisit(ctx, case)
     if decision.escalation_due:
@@ -76,7 +109,7 @@ async def perform(ctx: Context, case_id: int, request: Request) -> tuple[Case, D
 
 async def start_revisit(ctx: Context, case: Case) -> None:
     """Move a completed case to revisit and ask the resident whether the problem is solved."""
-    case, _ = await act(ctx.uow, case.id, Request(Action.START_REVISIT, SYSTEM_ACTOR, ctx.now))
+    case, _ = await act(ctx.uow, case.id, Request(Action.START_REVISIT, SYSTEM_ACTOR, ctx.now), supervision=ctx.services.supervision)
     buttons = tuple(
         button(ctx.t(f"revisit.solved.{value}"), RevisitAnswer(case.id, case.cycle, value, 0)) for value in SOLVED_CHOICES
     )
@@ -84,37 +117,37 @@ async def start_revisit(ctx: Context, case: Case) -> None:
     await push_to_person(ctx.uow, case.resident_person_id, message, f"case:{case.id}:revisit:{case.cycle}", ctx.now, kind="revisit")
 
 
-async def _escalate_after_redos(ctx: Context, case: Case) -> None:
-    """Send a case that came back too often one tier up."""
+async def escalate(ctx: Context, case: Case, actor: Actor, note: str) -> tuple[Case, Decision]:
+    """Send a case one tier up: grid → community → street → command center."""
     destination = await escalation_target(ctx.uow, case.current_unit_id)
     request = Request(
         Action.ESCALATE,
-        SYSTEM_ACTOR,
+        actor,
         ctx.now,
-        note=ctx.t("notices.redo_escalation", count=case.redo_count),
+        note=note,
         target=Target(destination.unit.id, is_command_center=destination.triage),
-        deadlines=ctx.services.deadlines(case.department_code),
+        deadlines=ctx.services.deadlines(department_of(destination.unit, case.department_code)),
     )
-    case, decision = await act(ctx.uow, case.id, request)
-    await _tell_staff(ctx, case, "notices.staff.escalated", destination.unit.id, request.note, key=_key(decision))
+    return await perform(ctx, case.id, request)
 
 
-async def _tell_resident(ctx: Context, case: Case, text_key: str, note: str | None, *, key: str) -> None:
-    """Queue a status notice for the case's resident (once per event)."""
-    text = ctx.t(
-        text_key,
-        number=case.number,
-        unit=await unit_name(ctx, case.current_unit_id),
-        deadline=ctx.local(case.handle_deadline),
-        note=note or "",
-    )
-    await push_to_person(ctx.uow, case.resident_person_id, Outbound(text=text), f"{key}:p{case.resident_person_id}", ctx.now)
+async def _escalate_after_redos(ctx: Context, case: Case) -> None:
+    """Send a case that came back too often one tier up."""
+    await escalate(ctx, case, SYSTEM_ACTOR, ctx.t("notices.redo_escalation", count=case.redo_count))
 
 
-async def _tell_staff(
-    ctx: Context, case: Case, text_key: str, unit_id: int | None, note: str | None = None, *, key: str
-) -> None:
-    """Queue a notice for everyone who works the unit's cases (once per event and person)."""
+async def _notify(ctx: Context, case: Case, notice: Notice, note: str | None, key: str) -> None:
+    """Queue one notice about a case event for its audience."""
+    if notice.audience is Audience.RESIDENT:
+        text = ctx.t(notice.key, number=case.number, unit=await unit_name(ctx, case.current_unit_id), deadline=ctx.local(case.handle_deadline), note=note or "")
+        await push_to_person(ctx.uow, case.resident_person_id, Outbound(text=text), f"{key}:p{case.resident_person_id}", ctx.now)
+        return
+    unit_id = case.current_unit_id if notice.audience is Audience.UNIT else (await command_center(ctx.uow)).id
+    await _notify_unit(ctx, case, notice.key, unit_id, note, key)
+
+
+async def _notify_unit(ctx: Context, case: Case, text_key: str, unit_id: int | None, note: str | None, key: str) -> None:
+    """Queue a notice, with a button to the case card, for everyone who works a unit's cases."""
     text = ctx.t(
         text_key,
         number=case.number,
@@ -123,21 +156,6 @@ async def _tell_staff(
         deadline=ctx.local(case.handle_deadline),
         note=note or "",
     )
+    message = Outbound(text=text, buttons=(button(ctx.t("staff.open_card"), StaffCard(case.id)),))
     for person_id in await staff_of(ctx.uow, unit_id):
-        await push_to_person(ctx.uow, person_id, Outbound(text=text), f"{key}:p{person_id}", ctx.now)
-
-
-def _key(decision: Decision) -> str:
-    """Return the natural key of the notices about one case event."""
-    return f"event:{decision.event_id}"
-
-
-def is_open(case: Case) -> bool:
-    """Tell whether the resident may still add to or withdraw a case."""
-    return Status(case.status) in {
-        Status.REGISTERED,
-        Status.DISPATCHED,
-        Status.SIGNED,
-        Status.IN_PROGRESS,
-        Status.RETURNED,
-    }
+        await push_to_person(ctx.uow, person_id, message, f"{key}:p{person_id}", ctx.now)

@@ -13,6 +13,7 @@ from handlers.texts import Texts
 from nlp import Classification
 from storage.lifecycle import Deadlines
 from storage.models import Person, RoleBinding
+from storage.supervision import DEFAULT_SUPERVISION, Supervision
 from storage.uow import UnitOfWork
 
 IDLE = "idle"
@@ -56,6 +57,7 @@ class Services:
     tz: tzinfo
     deadlines: Callable[[str | None], Deadlines]
     department_names: Mapping[str, str]
+    supervision: Supervision = DEFAULT_SUPERVISION
     max_redos: int = 2
     conversation_timeout: timedelta = timedelta(minutes=30)
 

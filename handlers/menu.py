@@ -15,11 +15,6 @@ def main_menu(ctx: Context, key: str = "menu.prompt") -> Outbound:
     return Outbound(text=ctx.t(key, name=ctx.person.name), buttons=buttons)
 
 
-async def show_menu(ctx: Context) -> Step:
-    """Greet and show the start menu."""
-    return ctx.step(main_menu(ctx, "menu.welcome"))
-
-
 async def show_help(ctx: Context) -> Step:
     """Explain what the bot does and how to use it."""
     return ctx.step(Outbound(text=ctx.t("help.text")), main_menu(ctx))

@@ -12,6 +12,26 @@ from storage.lifecycle import Action, Actor, Request, Role
 from storage.models import Case
 
 PAGE_SIZE = 5
+# What a resident sees of their case's history, and whether the note is shown; internal steps
+# (staff notes, returns, extension requests, lights, explanations) stay with the staff.
+RESIDENT_TIMELINE: dict[str, bool] = {
+    "register": False,
+    "dispatch": False,
+    "sign": False,
+    "transfer": False,
+    "escalate": False,
+    "uphold_return": False,
+    "reply": True,
+    "add_details": True,
+    "complete": True,
+    "approve_extension": False,
+    "redo": True,
+    "confirm_solved": False,
+    "close_unrated": False,
+    "withdraw": False,
+    "close_duplicate": True,
+    "close_not_responsible": True,
+}
 ADD = "cases.add"
 TIMELINE_LIMIT = 12
 
@@ -60,9 +80,10 @@ async def show_case(ctx: Context, data: CaseView) -> Step:
             deadline=ctx.local(case.handle_deadline),
         )
     ]
-    for event in events[-TIMELINE_LIMIT:]:
+    visible = [e for e in events if e.action in RESIDENT_TIMELINE]
+    for event in visible[-TIMELINE_LIMIT:]:
         line = ctx.t("cases.timeline_line", time=ctx.local(event.created_at), action=ctx.t(f"events.{event.action}"))
-        if event.note and event.action in ("reply", "complete", "close_duplicate", "close_not_responsible", "add_details", "redo"):
+        if event.note and RESIDENT_TIMELINE[event.action]:
             line += ctx.t("cases.timeline_note", note=event.note)
         lines.append(line)
     buttons: list[Button] = []

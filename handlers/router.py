@@ -8,11 +8,27 @@ from typing import Any
 
 from bot.codec import ButtonData, CodecError, unpack
 from bot.messages import InboundKind, Outbound
-from handlers import my_cases, report, revisit
-from handlers.buttons import CaseOp, CasePage, CaseView, Choice, MenuItem, RevisitAnswer
+from handlers import explain, my_cases, report, revisit, staff
+from handlers.binding import bind, bind_code, whoami
+from handlers.buttons import (
+    CaseOp,
+    CasePage,
+    CaseView,
+    Choice,
+    ExplainTask,
+    MenuItem,
+    RevisitAnswer,
+    StaffCard,
+    StaffExtend,
+    StaffMenu,
+    StaffOp,
+    StaffPage,
+    StaffTarget,
+)
 from handlers.core import IDLE, Context, Step, UserError
 from handlers.flow import Handler, State
-from handlers.menu import cancel, expired_button, main_menu, show_help, show_menu
+from handlers.menu import cancel, expired_button, main_menu, show_help
+from handlers.start import show_menu
 
 SHORT_GREETING = 4
 
@@ -30,6 +46,10 @@ COMMANDS: dict[str, Handler] = {
     "我要反映": report.start,
     "/cases": my_cases.start,
     "我的诉求": my_cases.start,
+    "/whoami": whoami,
+    "我是谁": whoami,
+    "/tasks": staff.show_tasks,
+    "我的任务": staff.show_tasks,
 }
 
 MENU: dict[str, Handler] = {
@@ -39,7 +59,7 @@ MENU: dict[str, Handler] = {
     "menu": show_menu,
 }
 
-STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES}
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **staff.STATES, **explain.STATES}
 
 
 async def _menu_item(ctx: Context, data: MenuItem) -> Step:
@@ -65,6 +85,13 @@ BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
     CaseView: my_cases.show_case,
     CaseOp: my_cases.case_operation,
     RevisitAnswer: revisit.answer,
+    StaffMenu: staff.open_menu_item,
+    StaffPage: staff.show_list,
+    StaffCard: staff.show_card,
+    StaffOp: staff.start_op,
+    StaffTarget: staff.pick_target,
+    StaffExtend: staff.pick_days,
+    ExplainTask: explain.start,
 }
 
 
@@ -116,6 +143,8 @@ async def route(ctx: Context) -> Step:
         ctx.state, ctx.data = IDLE, {}
     kind = ctx.inbound.kind
     if kind in (InboundKind.TEXT, InboundKind.COMMAND):
+        if bind_code(ctx.inbound.payload) is not None:
+            return await bind(ctx)
         command = COMMANDS.get(normalise_command(ctx.inbound.payload))
         if command is not None:
             return await command(ctx)

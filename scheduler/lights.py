@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.codec import ButtonData
+from handlers.buttons import ExplainTask, StaffCard
 from scheduler.quiet import send_at
 from scheduler.recipients import Directory, load_directory, unique
 from scheduler.texts import summary, text
@@ -241,10 +243,20 @@ def _event_row(case: _Due, kind: LightKind, params: dict[str, str], settings: Sw
 
 
 def _outbox_row(
-    key: str, kind: str, person: int, body: str, *, meta: dict[str, Any], template: dict[str, Any], when: datetime, now: datetime
+    key: str,
+    kind: str,
+    person: int,
+    body: str,
+    *,
+    meta: dict[str, Any],
+    template: dict[str, Any],
+    when: datetime,
+    now: datetime,
+    button: tuple[str, ButtonData] | None = None,
 ) -> dict[str, Any]:
     """Return an outbox row for a person (delivered on their most recently used channel)."""
-    payload: dict[str, Any] = {"text": body, "buttons": [], "image": None, "meta": meta, "template": template}
+    buttons = [{"label": button[0], "payload": button[1].pack()}] if button else []
+    payload: dict[str, Any] = {"text": body, "buttons": buttons, "image": None, "meta": meta, "template": template}
     return {
         "dedupe_key": key, "channel": None, "chat_id": None, "person_id": person, "kind": kind, "payload": payload,
         "status": "pending", "attempts": 0, "next_attempt_at": when, "created_at": now,
@@ -260,7 +272,8 @@ def _nudge_row(
     template = {"id": "case_light", "data": {"number": case.number, "light": kind.value, **params}}
     key = f"light:{case.id}:{case.facts.cycle}:{kind.value}:p{person}"
     body = text(settings.language, kind.value, **params)
-    return _outbox_row(key, f"light_{kind.value}", person, body, meta=meta, template=template, when=when, now=now)
+    card = (text(settings.language, "open_card"), StaffCard(case.id))
+    return _outbox_row(key, f"light_{kind.value}", person, body, meta=meta, template=template, when=when, now=now, button=card)
 
 
 def _explanation_row(
@@ -271,8 +284,17 @@ def _explanation_row(
     request_params = {**params, "due": params["explain_due"]}
     template = {"id": "explanation_request", "data": {"number": case.number, "due": params["explain_due"]}}
     body = text(settings.language, "explanation_request", **request_params)
+    submit = (text(settings.language, "explanation_button"), ExplainTask(task_id))
     return _outbox_row(
-        f"explain:{task_id}:p{person}", "explanation_request", person, body, meta=meta, template=template, when=now, now=now
+        f"explain:{task_id}:p{person}",
+        "explanation_request",
+        person,
+        body,
+        meta=meta,
+        template=template,
+        when=now,
+        now=now,
+        button=submit,
     )
 
 

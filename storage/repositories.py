@@ -176,6 +176,31 @@ class CaseRepository:
         )
         return (await self.session.scalars(query)).all()
 
+    async def in_states(
+        self, statuses: Sequence[str], *, unit_ids: Sequence[int] | None = None, limit: int = 200
+    ) -> Sequence[Case]:
+        """Return cases in the given states (optionally held by some units), oldest dispatch first."""
+        query = select(Case).where(Case.status.in_(list(statuses)))
+        if unit_ids is not None:
+            query = query.where(Case.current_unit_id.in_(list(unit_ids)))
+        query = query.order_by(Case.dispatched_at.asc().nulls_first(), Case.id).limit(limit)
+        return (await self.session.scalars(query)).all()
+
+    async def with_pending_extension(self, limit: int = 200) -> Sequence[Case]:
+        """Return cases whose extension request waits for the command center, oldest first."""
+        query = select(Case).where(Case.extension_requested_until.is_not(None)).order_by(Case.updated_at, Case.id).limit(limit)
+        return (await self.session.scalars(query)).all()
+
+    async def overdue(self, statuses: Sequence[str], now: datetime, limit: int = 200) -> Sequence[Case]:
+        """Return cases in the given states past their handling deadline (red), most overdue first."""
+        query = (
+            select(Case)
+            .where(Case.status.in_(list(statuses)), Case.handle_deadline <= now)
+            .order_by(Case.handle_deadline, Case.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()
+
     async def for_resident(self, person_id: int, limit: int = 10, offset: int = 0) -> Sequence[Case]:
         """Return a resident's cases, newest first."""
         query = (
@@ -312,9 +337,12 @@ class InviteRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_hash(self, code_hash: str) -> Invite | None:
-        """Return an invite by its code's hash."""
-        return (await self.session.scalars(select(Invite).where(Invite.code_hash == code_hash))).first()
+    async def by_hash(self, code_hash: str, *, for_update: bool = False) -> Invite | None:
+        """Return an invite by its code's hash, locking its row on PostgreSQL when asked."""
+        query = select(Invite).where(Invite.code_hash == code_hash)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.scalars(query)).first()
 
     def add(self, invite: Invite) -> Invite:
         """Stage a new invite."""

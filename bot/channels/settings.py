@@ -82,8 +82,8 @@ def channel_problems(channels: tuple[ChannelSettings, ...]) -> list[str]:
             if path in seen_paths:
                 problems.append(f"{where}: path {path} is used by another channel")
             seen_paths.add(path)
-        checks = _telegram_problems if isinstance(channel, TelegramChannel) else _wechat_problems
-        problems.extend(f"{where}.{problem}" for problem in checks(channel))  # type: ignore[arg-type]
+        found = _telegram_problems(channel) if isinstance(channel, TelegramChannel) else _wechat_problems(channel)
+        problems.extend(f"{where}.{problem}" for problem in found)
     return problems
 
 

@@ -33,10 +33,10 @@ MAX_RETRY_WAIT = 60.0  # a direct reply waits at most this long for Telegram's r
 def make_driver(settings: TelegramSettings) -> TelegramDriver:
     """Build the driver the config names (its library is imported only then)."""
     if settings.driver == "aiogram":
-        from bot.channels.telegram_aiogram import AiogramDriver
+        from bot.channels.telegram_aiogram import AiogramDriver  # noqa: PLC0415 - load a library only when configured
 
         return AiogramDriver(settings)
-    from bot.channels.telegram_ptb import PtbDriver
+    from bot.channels.telegram_ptb import PtbDriver  # noqa: PLC0415 - load a library only when configured
 
     return PtbDriver(settings)
 

@@ -91,7 +91,8 @@ class AiogramDriver:
             try:
                 await receive(as_json(event))
             finally:
-                self._inflight.discard(task)  # type: ignore[arg-type]
+                if task is not None:
+                    self._inflight.discard(task)
         return None
 
     async def open(self) -> None:

@@ -7,12 +7,12 @@ library's own exceptions, so the channel above it does not know which library ru
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from bot.channels.telegram_common import Send
 
-Receive = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 
 
 class TelegramDriver(Protocol):

@@ -72,12 +72,16 @@ class PtbDriver:
 
     def __init__(self, settings: TelegramChannel) -> None:
         base = settings.api_base_url.rstrip("/")
+        self._requests = (
+            HTTPXRequest(connection_pool_size=16, read_timeout=15.0),
+            HTTPXRequest(read_timeout=settings.poll_timeout_seconds + 10.0),
+        )
         self._bot = Bot(
             settings.token,
             base_url=f"{base}/bot",
             base_file_url=f"{base}/file/bot",
-            request=HTTPXRequest(connection_pool_size=16, read_timeout=15.0),
-            get_updates_request=HTTPXRequest(read_timeout=settings.poll_timeout_seconds + 10.0),
+            request=self._requests[0],
+            get_updates_request=self._requests[1],
         )
         self._updater: Updater | None = None
         self._consumer: asyncio.Task[None] | None = None
@@ -91,8 +95,10 @@ class PtbDriver:
             _raise(exc)
 
     async def close(self) -> None:
-        """Release the HTTP connections."""
+        """Release the HTTP connections (also when open() was never called)."""
         await self._bot.shutdown()
+        for request in self._requests:
+            await request.shutdown()
 
     async def start_polling(self, receive: Receive, timeout: int, allowed_updates: Sequence[str]) -> None:
         """Start PTB's Updater and a consumer that hands each update over in its own task."""

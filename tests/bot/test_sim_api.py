@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 
 import pytest
@@ -81,7 +82,7 @@ async def test_bad_requests_get_400_with_a_reason(client: TestClient, body: obje
 async def test_non_json_and_oversized_bodies(client: TestClient) -> None:
     response = await client.post("/sim/api/send", data=b"not json", headers={"Content-Type": "application/json"})
     assert response.status == 400
-    response = await client.post("/sim/api/send", data=b"x" * (3 * 1024 * 1024))
+    response = await client.post("/sim/api/send", data=io.BytesIO(b"x" * (3 * 1024 * 1024)))
     assert response.status == 413
 
 

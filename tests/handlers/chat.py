@@ -6,10 +6,11 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.app import App
 from bot.messages import Button, Inbound, InboundKind, Outbound
+from bot.sim import take_inbox
 from storage.models import Case, OutboxMessage
 
 _ids = itertools.count(1)
@@ -76,10 +77,7 @@ class Chat:
     async def inbox(self) -> list[OutboxMessage]:
         """Take the messages pushed to this chat (as the simulator's inbox does)."""
         async with self.app.uow() as uow:
-            query = select(OutboxMessage).where(OutboxMessage.chat_id == self.who, OutboxMessage.status == "pending").order_by(OutboxMessage.id)
-            rows = list((await uow.session.scalars(query)).all())
-            if rows:
-                await uow.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows])).values(status="sent"))
+            rows = await take_inbox(uow, self.who)
             await uow.commit()
         return rows
 

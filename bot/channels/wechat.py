@@ -1,0 +1,238 @@
+"""A WeChat official account as a QunGong channel, on the app's own HTTP server.
+
+    GET  <path>   URL verification: echo `echostr` when the signature is right
+    POST <path>   a message or event: signature checked (403 otherwise), decrypted in safe mode,
+                  handled; the answer goes back as a passive reply when the dispatcher finishes
+                  within `reply_budget_seconds` and fits in one message, otherwise "success" now
+                  and the answer through the customer-service API when it is ready.
+
+Buttons become a numbered menu stored in the database (`channel_menus`), so a reply "1" reaches
+whichever worker and becomes the same button payload. Pushes use the customer-service API;
+outside the 48-hour window WeChat refuses them (45015) and `send` raises OutsideServiceWindow, so
+the outbox sender falls back to `send_template`. wechatpy is synchronous: every API call runs in
+a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
+import requests
+from aiohttp import web
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException, WeChatClientException, WeChatException
+from wechatpy.replies import TextReply
+
+from bot.app import App
+from bot.channels.menus import menu_choice, save_menu
+from bot.channels.settings import WeChatChannel as WeChatSettings
+from bot.channels.wechat_inbound import menu_number, to_inbound
+from bot.channels.wechat_render import Rendered, render
+from bot.channels.wechat_token import StableTokenClient
+from bot.delivery import DeliveryError, OutsideServiceWindow, PermanentFailure, TemporaryFailure
+from bot.dispatcher import utcnow
+from bot.messages import Inbound, InboundKind, Outbound
+from bot.rate_limit import RateLimiter
+from handlers.buttons import MenuItem
+from handlers.menu import MENU_ITEMS
+
+log = logging.getLogger(__name__)
+SUCCESS = "success"  # what WeChat wants when there is no passive reply
+
+# WeChat error codes → what they mean for delivery.
+OUTSIDE_WINDOW = {45015, 45047}  # 48-hour window over; too many messages in the window
+TEMPORARY = {-1, 45009, 45011, 40001, 40014, 42001}  # busy, rate limits, token trouble
+PERMANENT_HINTS = {43004: "the user unfollowed the account", 40003: "unknown openid", 40037: "unknown template id"}
+
+
+def signature(*parts: str) -> str:
+    """Return WeChat's signature: SHA-1 of the sorted parts joined."""
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()  # noqa: S324 - WeChat's protocol
+
+
+def _raise(exc: Exception) -> NoReturn:
+    """Raise the delivery error that stands for a wechatpy or requests error."""
+    if isinstance(exc, requests.RequestException):
+        raise TemporaryFailure(f"wechat: {type(exc).__name__}") from exc
+    code = getattr(exc, "errcode", None)
+    message = f"wechat: {code} {getattr(exc, 'errmsg', '')}".strip()
+    if code in OUTSIDE_WINDOW:
+        raise OutsideServiceWindow(message) from exc
+    if code is None or code in TEMPORARY:  # code None: HTTP error (5xx) before any errcode
+        raise TemporaryFailure(message) from exc
+    raise PermanentFailure(f"{message} ({PERMANENT_HINTS.get(code, 'refused')})") from exc
+
+
+class WeChatChannel:
+    """One official account: a ChannelAdapter (plus send_template) and the callback routes."""
+
+    def __init__(
+        self,
+        settings: WeChatSettings,
+        app: App,
+        limiter: RateLimiter,
+        *,
+        client: StableTokenClient | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.name = settings.name
+        self.settings = settings
+        self._app = app
+        self._limiter = limiter
+        self._client = client or StableTokenClient(settings.app_id, settings.app_secret, settings.api_base_url)
+        self._crypto = WeChatCrypto(settings.token, settings.aes_key, settings.app_id) if settings.aes_key else None
+        self._now = now
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def crypto(self) -> WeChatCrypto | None:
+        """Return the safe-mode crypto (None in plain mode)."""
+        return self._crypto
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """Mount the callback URL."""
+        web_app.router.add_get(self.settings.path, self._verify)
+        web_app.router.add_post(self.settings.path, self._callback)
+
+    async def start(self) -> None:
+        """Nothing to start: WeChat calls us."""
+        log.info("wechat channel %s ready on %s (%s mode)", self.name, self.settings.path, "safe" if self._crypto else "plain")
+
+    async def stop(self) -> None:
+        """Let answers still being pushed finish (at most a few seconds)."""
+        if self._background:
+            await asyncio.wait(self._background, timeout=10)
+
+    def _signed(self, request: web.Request) -> bool:
+        """Tell whether the request carries WeChat's signature for our token."""
+        query = request.query
+        expected = signature(self.settings.token, query.get("timestamp", ""), query.get("nonce", ""))
+        return hmac.compare_digest(expected, query.get("signature", ""))
+
+    async def _verify(self, request: web.Request) -> web.Response:
+        """Answer WeChat's URL verification."""
+        if not self._signed(request):
+            return web.Response(status=403, text="forbidden")
+        return web.Response(text=request.query.get("echostr", ""))
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        """Take one message or event and answer within the budget."""
+        if not self._signed(request):
+            log.warning("wechat channel %s: callback with a wrong signature refused", self.name)
+            return web.Response(status=403, text="forbidden")
+        encrypted = request.query.get("encrypt_type") == "aes"
+        try:
+            xml = self._decrypt(request, await request.text()) if encrypted else await request.text()
+            inbound = to_inbound(self.name, xml)
+        except InvalidSignatureException:
+            return web.Response(status=403, text="forbidden")
+        except (ValueError, WeChatException) as exc:
+            log.warning("wechat channel %s: unreadable callback: %s", self.name, exc)
+            return web.Response(status=400, text="bad request")
+        if inbound is None:
+            return web.Response(text=SUCCESS)
+        answer = await self._answer(await self._with_menu(inbound))
+        if answer is None:
+            return web.Response(text=SUCCESS)
+        reply = TextReply(source=inbound.raw.get("ToUserName", ""), target=inbound.chat_id, content=answer, time=int(self._now())).render()
+        if encrypted and self._crypto is not None:
+            reply = self._crypto.encrypt_message(reply, request.query.get("nonce", ""), str(int(self._now())))
+        return web.Response(text=reply, content_type="application/xml")
+
+    def _decrypt(self, request: web.Request, body: str) -> str:
+        """Decrypt a safe-mode message (its msg_signature is checked too)."""
+        if self._crypto is None:
+            raise ValueError("an encrypted message, but no aes_key is configured")
+        query = request.query
+        return str(self._crypto.decrypt_message(body, query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", "")))
+
+    async def _with_menu(self, inbound: Inbound) -> Inbound:
+        """Turn a bare number into the button it stands for in the chat's last menu."""
+        number = menu_number(inbound.payload) if inbound.kind is InboundKind.TEXT else None
+        if number is None:
+            return inbound
+        payload = await menu_choice(self._app.session_factory, self.name, inbound.chat_id, number)
+        return inbound if payload is None else dataclasses.replace(inbound, kind=InboundKind.BUTTON, payload=payload)
+
+    async def _answer(self, inbound: Inbound) -> str | None:
+        """Handle the update; return the passive reply text, or None when the answer is pushed instead."""
+        task = asyncio.create_task(self._app.running_dispatcher().handle(inbound))
+        done, _ = await asyncio.wait({task}, timeout=self.settings.reply_budget_seconds)
+        if not done:
+            log.info("wechat channel %s: update %s takes longer than %.1f s; answering later", self.name, inbound.platform_id, self.settings.reply_budget_seconds)
+            self._in_background(self._push_when_done(task, inbound.chat_id))
+            return None
+        rendered = render(task.result(), self._app.config.app.language)
+        await save_menu(self._app.session_factory, self.name, inbound.chat_id, list(rendered.payloads), utcnow())
+        if rendered.fits_one_message():
+            return rendered.texts[0]
+        if rendered.texts or rendered.images:
+            self._in_background(self._push(inbound.chat_id, rendered))
+        return None
+
+    def _in_background(self, work: Any) -> None:
+        """Run a push after the HTTP answer, keeping a reference until it ends."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _push_when_done(self, handling: asyncio.Task[list[Outbound]], chat_id: str) -> None:
+        """Wait for a slow dispatcher and push its replies through the customer-service API."""
+        rendered = render(await handling, self._app.config.app.language)
+        await save_menu(self._app.session_factory, self.name, chat_id, list(rendered.payloads), utcnow())
+        try:
+            await self._push(chat_id, rendered, paced=True)
+        except DeliveryError as exc:
+            log.error("wechat channel %s: answer to %s could not be pushed: %s", self.name, chat_id, exc)
+
+    async def _push(self, chat_id: str, rendered: Rendered, paced: bool = True) -> None:
+        """Send texts, then images, through the customer-service API."""
+        for text in rendered.texts:
+            if paced:
+                await self._limiter.acquire(self.name, chat_id)
+            await self._call(self._client.message.send_text, chat_id, text)
+        for media_id in rendered.images:
+            if paced:
+                await self._limiter.acquire(self.name, chat_id)
+            await self._call(self._client.message.send_image, chat_id, media_id)
+
+    async def _call(self, method: Callable[..., Any], *args: Any) -> Any:
+        """Call a wechatpy API off the event loop, mapping its errors to delivery errors."""
+        try:
+            return await asyncio.to_thread(method, *args)
+        except (WeChatClientException, requests.RequestException) as exc:
+            _raise(exc)
+
+    async def send(self, chat_id: str, message: Outbound) -> None:
+        """Deliver a push from the outbox through the customer-service API (OutsideServiceWindow after 48 h)."""
+        rendered = render([message], self._app.config.app.language)
+        await self._push(chat_id, rendered, paced=False)
+        if rendered.payloads:
+            await save_menu(self._app.session_factory, self.name, chat_id, list(rendered.payloads), utcnow())
+
+    async def send_template(self, chat_id: str, template: Mapping[str, Any]) -> None:
+        """Deliver a notice as a template message: {"id": notice kind, "data": {field: value}}."""
+        kind = str(template.get("id", ""))
+        template_id = self.settings.templates.get(kind)
+        if not template_id:
+            raise PermanentFailure(f"wechat: no template id configured for notice kind {kind!r} (channels.{self.name}.templates)")
+        data = {str(key): {"value": str(value)} for key, value in dict(template.get("data") or {}).items()}
+        await self._call(self._client.message.send_template, chat_id, template_id, data)
+
+    def menu_definition(self) -> dict[str, Any]:
+        """Return the account menu: the start-menu items, as CLICK buttons carrying their payloads."""
+        buttons = [{"type": "click", "name": self._app.texts.t(f"menu.{item}"), "key": MenuItem(item).pack()} for item in MENU_ITEMS]
+        return {"button": buttons}
+
+    async def install_menu(self) -> dict[str, Any]:
+        """Install the account menu through the API and return what was installed."""
+        menu = self.menu_definition()
+        await self._call(self._client.menu.create, menu)
+        return menu

@@ -1,0 +1,131 @@
+"""`qungong invite` and `qungong people`: issue and revoke staff invites, list and unbind people."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.app import build_app
+from bot.config import Config
+from storage.invites import STAFF_ROLES, InviteError, issue_invite, revoke_invite, unbind
+from storage.migrate import ensure_schema_current
+from storage.models import Person
+from storage.uow import UnitOfWork
+
+EXIT_OK, EXIT_FAILURE = 0, 1
+
+
+class CommandError(Exception):
+    """A mistake in a command's arguments or data, printed as one line."""
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the invite and people commands."""
+    invite = sub.add_parser(
+        "invite",
+        help="issue a one-time staff code (--role ROLE --unit UNIT [--person NAME]) or `invite revoke CODE`",
+    )
+    invite.add_argument("action", nargs="?", choices=["revoke"], help="revoke an unused code")
+    invite.add_argument("code", nargs="?", help="the code to revoke")
+    invite.add_argument("--role", choices=sorted(r.value for r in STAFF_ROLES))
+    invite.add_argument("--unit", help="unit code, e.g. guixiang-1, shizheng, dispatch")
+    invite.add_argument("--person", help="the staff member's name, set on redemption")
+    invite.set_defaults(func=cmd_invite)
+    people = sub.add_parser("people", help="list people and their roles, or unbind a role")
+    people_sub = people.add_subparsers(dest="people_command", metavar="PEOPLE_COMMAND", required=True)
+    people_sub.add_parser("list", help="list staff and their roles and units").set_defaults(func=cmd_people_list)
+    unbind_parser = people_sub.add_parser("unbind", help="remove a person's roles (all, or one role/unit)")
+    unbind_parser.add_argument("--person", required=True, help="person id, demo key or exact name")
+    unbind_parser.add_argument("--role", choices=sorted(r.value for r in STAFF_ROLES))
+    unbind_parser.add_argument("--unit", help="unit code")
+    unbind_parser.set_defaults(func=cmd_people_unbind)
+
+
+def _run(config: Config, work: object) -> int:
+    """Run one database task with the app's unit of work, printing mistakes as one line."""
+
+    async def runner() -> int:
+        app = build_app(config)
+        try:
+            await ensure_schema_current(app.engine)
+            async with app.uow() as uow:
+                return await work(uow)  # type: ignore[operator, no-any-return]
+        except (CommandError, InviteError) as exc:
+            print(f"qungong: {exc}")
+            return EXIT_FAILURE
+        finally:
+            await app.close()
+
+    return asyncio.run(runner())
+
+
+def cmd_invite(args: argparse.Namespace, config: Config) -> int:
+    """Issue an invite code, or revoke one."""
+    now = datetime.now(UTC)
+
+    async def work(uow: UnitOfWork) -> int:
+        if args.action == "revoke":
+            if not args.code:
+                raise CommandError("usage: qungong invite revoke CODE")
+            await revoke_invite(uow, args.code, now)
+            await uow.commit()
+            print("invite revoked")
+            return EXIT_OK
+        if not args.role or not args.unit:
+            raise CommandError("usage: qungong invite --role ROLE --unit UNIT [--person NAME]")
+        lifetime = timedelta(hours=config.invites.lifetime_hours)
+        issued = await issue_invite(uow, args.role, args.unit, now, lifetime, args.person)
+        await uow.commit()
+        expires = issued.expires_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
+        print(f"{issued.code}\n(one use; send 绑定 {issued.code} or /bind {issued.code} to the bot before {expires})")
+        return EXIT_OK
+
+    return _run(config, work)
+
+
+async def _find_person(uow: UnitOfWork, ref: str) -> Person:
+    """Find a person by id, demo key or exact name."""
+    if ref.isdigit() and (person := await uow.people.get(int(ref))) is not None:
+        return person
+    if (person := await uow.people.by_demo_key(ref)) is not None:
+        return person
+    matches = (await uow.session.scalars(select(Person).where(Person.name == ref))).all()
+    if len(matches) == 1:
+        return matches[0]
+    raise CommandError(f"no single person matches {ref!r} ({len(matches)} found); use the id from `qungong people list`")
+
+
+def cmd_people_unbind(args: argparse.Namespace, config: Config) -> int:
+    """Remove a person's roles."""
+
+    async def work(uow: UnitOfWork) -> int:
+        person = await _find_person(uow, args.person)
+        unit_id = None
+        if args.unit:
+            unit = await uow.units.by_code(args.unit)
+            if unit is None:
+                raise CommandError(f"unknown unit {args.unit!r}")
+            unit_id = unit.id
+        removed = await unbind(uow, person.id, args.role, unit_id)
+        await uow.commit()
+        print(f"removed {removed} role binding(s) from {person.name} (#{person.id})")
+        return EXIT_OK if removed else EXIT_FAILURE
+
+    return _run(config, work)
+
+
+def cmd_people_list(args: argparse.Namespace, config: Config) -> int:
+    """List the people who hold a role."""
+
+    async def work(uow: UnitOfWork) -> int:
+        for person in (await uow.session.scalars(select(Person).order_by(Person.id))).all():
+            bindings = await uow.people.bindings(person.id)
+            for binding in bindings:
+                unit = await uow.units.get(binding.unit_id)
+                print(f"#{person.id:<5} {person.name:<8} {binding.role:<15} {unit.code if unit else '?'}")
+        return EXIT_OK
+
+    return _run(config, work)

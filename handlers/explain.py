@@ -1,0 +1,33 @@
+"""Writing the explanation (情况说明) a red light asks the responsible unit for."""
+
+from __future__ import annotations
+
+from bot.messages import Outbound
+from handlers.buttons import ExplainTask
+from handlers.core import Context, Step, UserError
+from handlers.flow import State
+from handlers.menu import main_menu
+from handlers.staff_access import staff_bindings
+from storage.supervision import submit_explanation
+
+WRITING = "staff.explain"
+MAX_CHARS = 2000
+
+
+async def start(ctx: Context, data: ExplainTask) -> Step:
+    """Ask the unit's staff for the explanation text."""
+    await staff_bindings(ctx)
+    return ctx.step(Outbound(text=ctx.t("explain.ask")), state=WRITING, data={"task_id": data.task_id})
+
+
+async def _text(ctx: Context) -> Step:
+    """Record the explanation; the storage use case checks the unit and that it is the first."""
+    body = ctx.inbound.payload.strip()[:MAX_CHARS]
+    if not body:
+        raise UserError(ctx.t("explain.ask"))
+    task = await submit_explanation(ctx.uow, int(ctx.data["task_id"]), ctx.person.id, body, ctx.now)
+    key = "explain.late" if ctx.now > task.due_at else "explain.done"
+    return ctx.step(Outbound(text=ctx.t(key)), main_menu(ctx))
+
+
+STATES: dict[str, State] = {WRITING: State(WRITING, on_text=_text)}

@@ -1,0 +1,239 @@
+"""WeChat through wechatpy: signed (and encrypted) callbacks in, passive replies and API pushes out."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.channels.registry import add_channel_routes
+from bot.channels.settings import WeChatChannel as WeChatSettings
+from bot.channels.wechat import WeChatChannel, signature
+from bot.delivery import OutsideServiceWindow, PermanentFailure, TemporaryFailure
+from bot.messages import Button, Inbound, Outbound
+from bot.outbox_sender import OutboxSender
+from bot.web import build_web_app
+from storage.models import Case, InboundUpdate, OutboxMessage
+from tests.channels.conftest import OpenApp, fast_limiter
+from tests.channels.fake_wechat import FakeWeChat
+from tests.channels.wechat_harness import WeChatUser, callback_xml
+
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+MODES = {"plain": "", "aes": AES_KEY}
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeWeChat]:
+    """A fake WeChat API on a random local port."""
+    server = FakeWeChat()
+    await server.start()
+    yield server
+    await server.close()
+
+
+def settings(fake: FakeWeChat, aes_key: str = "", budget: float = 3.0) -> WeChatSettings:
+    """Return an official account's settings pointing at the fake API."""
+    return WeChatSettings(
+        name="wechat",
+        app_id="wx5d3a1c9f7e2b4a60",
+        app_secret="3f0c5e8a9b7d6c4e2a1f0e9d8c7b6a59",
+        token="QunGongCallbackToken2026",
+        aes_key=aes_key,
+        path="/wechat",
+        api_base_url=fake.base_url,
+        reply_budget_seconds=budget,
+        templates={"case_light": "TPL-case-light-0001", "explanation_request": "TPL-explain-0002"},
+    )
+
+
+@asynccontextmanager
+async def account(app: App, fake: FakeWeChat, aes_key: str = "", budget: float = 3.0) -> AsyncIterator[WeChatUser]:
+    """Mount an official account on the app's web server and return a follower."""
+    channel = WeChatChannel(settings(fake, aes_key, budget), app, fast_limiter())
+    web_app = build_web_app(app)
+    add_channel_routes(web_app, [channel])
+    client: TestClient[Any, Any] = TestClient(TestServer(web_app))
+    await client.start_server()
+    await channel.start()
+    try:
+        yield WeChatUser(client, channel)
+    finally:
+        await channel.stop()
+        await client.close()
+
+
+async def _count(app: App, model: Any) -> int:
+    async with app.uow() as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_url_verification(open_app: OpenApp, fake: FakeWeChat) -> None:
+    async with open_app() as app, account(app, fake) as user:
+        timestamp, nonce = str(int(time.time())), "2128297152"
+        good = {"signature": signature("QunGongCallbackToken2026", timestamp, nonce), "timestamp": timestamp, "nonce": nonce, "echostr": "6739261742339446377"}
+        response = await user.client.get("/wechat", params=good)
+        assert response.status == 200 and await response.text() == "6739261742339446377"
+        response = await user.client.get("/wechat", params=good | {"signature": "0" * 40})
+        assert response.status == 403
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+async def test_report_conversation(open_app: OpenApp, fake: FakeWeChat, mode: str) -> None:
+    async with open_app() as app, account(app, fake, MODES[mode]) as user:
+        await user.event("subscribe")
+        assert "您好" in user.last.text and "回复数字：" in user.last.text
+        await user.choose("我要反映")
+        assert "哪一类" in user.last.text
+        await user.choose("投诉")
+        await user.say("桂香苑7栋门口的井盖松动了，晚上有人踩空差点摔倒")
+        await user.image()
+        assert "共 1 张" in user.last.text
+        await user.choose("说完了")
+        assert "发生在哪里" in user.last.text
+        await user.say("桂香苑7栋")
+        assert "将转交" in user.last.text
+        await user.choose("确认")
+        await user.choose("不留电话")
+        await user.choose("提交")
+        assert "已受理！编号 QG-20261123-0001" in user.last.text
+        async with app.uow() as uow:
+            case = (await uow.session.scalars(select(Case))).one()
+        assert case.department_code == "shizheng" and case.photos == ["http://mmbiz.qpic.cn/mmbiz_jpg/5Zq1b0fake/0"]
+        assert fake.called("message/custom/send") == []  # everything went back as passive replies
+
+
+async def test_menu_click_and_location(open_app: OpenApp, fake: FakeWeChat) -> None:
+    async with open_app() as app, account(app, fake) as user:
+        await user.event("click", key="m:report")
+        assert "哪一类" in user.last.text
+        await user.choose("不确定")
+        await user.say("路灯坏了一排，晚上黑漆漆的")
+        await user.choose("说完了")
+        await user.post(callback_xml("location", openid=user.openid, time=int(time.time()), msg_id=24601999000000001))
+        assert "将转交" in user.last.text
+        await user.choose("确认")
+        await user.choose("不留电话")
+        assert "地点：柳岸社区第1网格" in user.last.text
+        await user.choose("提交")
+        async with app.uow() as uow:
+            case = (await uow.session.scalars(select(Case))).one()
+        assert case.jurisdiction_source == "coordinate" and (case.lat, case.lon) == (30.63, 114.31)
+
+
+async def test_a_number_without_a_menu_is_just_text(open_app: OpenApp, fake: FakeWeChat) -> None:
+    async with open_app() as app, account(app, fake) as user:
+        await user.say("7")  # no menu shown yet: a short text gets the start menu
+        assert "回复数字：" in user.last.text
+        await user.say("9")  # out of range: not a button either
+        assert "回复数字：" in user.last.text
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+async def test_a_forged_signature_is_refused(open_app: OpenApp, fake: FakeWeChat, mode: str) -> None:
+    async with open_app() as app, account(app, fake, MODES[mode]) as user:
+        await user.post(callback_xml("text", openid=user.openid, time=1, content="/start", msg_id=1), forged=True)
+        assert user.last.status == 403
+        response = await user.client.post("/wechat", data=b"<xml></xml>")
+        assert response.status == 403
+        assert await _count(app, InboundUpdate) == 0
+
+
+async def test_the_same_msgid_three_times_opens_one_case(open_app: OpenApp, fake: FakeWeChat) -> None:
+    async with open_app() as app, account(app, fake, AES_KEY) as user:
+        await user.say("我要反映")
+        await user.choose("投诉")
+        await user.say("东湖路上有个大坑，车开过去很危险")
+        await user.choose("说完了")
+        await user.say("桂香苑7栋")
+        await user.choose("确认")
+        await user.choose("不留电话")
+        submit = user.number("提交")
+        answers = [await user.say(submit, msg_id=24601888000000001) for _ in range(3)]
+        assert "已受理" in answers[0].text
+        assert [a.body for a in answers[1:]] == ["success", "success"]
+        assert await _count(app, Case) == 1
+
+
+async def test_a_slow_answer_is_pushed_through_customer_service(open_app: OpenApp, fake: FakeWeChat) -> None:
+    async with open_app() as app, account(app, fake, budget=0.2) as user:
+        dispatcher = app.running_dispatcher()
+        handle = dispatcher.handle
+
+        async def slow(inbound: Inbound) -> list[Outbound]:
+            await asyncio.sleep(0.6)
+            return await handle(inbound)
+
+        dispatcher.handle = slow  # type: ignore[method-assign]
+        started = time.monotonic()
+        await user.say("/start")
+        assert user.last.body == "success" and time.monotonic() - started < 0.5
+        pushed = await fake.wait_for("message/custom/send")
+        assert pushed[0]["touser"] == user.openid and pushed[0]["msgtype"] == "text"
+        assert "您好" in pushed[0]["text"]["content"] and "1. 我要反映" in pushed[0]["text"]["content"]
+        dispatcher.handle = handle  # type: ignore[method-assign]
+        await user.say("1")  # the pushed menu was stored like any other
+        assert "哪一类" in user.last.text
+        tokens = fake.called("stable_token")
+        assert len(tokens) == 1 and tokens[0]["force_refresh"] is False and tokens[0]["appid"] == "wx5d3a1c9f7e2b4a60"
+
+
+async def test_send_maps_wechat_errors(open_app: OpenApp, fake: FakeWeChat) -> None:
+    async with open_app() as app:
+        channel = WeChatChannel(settings(fake), app, fast_limiter())
+        message = Outbound("【办结】QG-20261123-0001 已办结，请评价", buttons=(Button("已解决", "m:cases"), Button("未解决", "m:help")))
+        for code, error in [(45015, OutsideServiceWindow), (45047, OutsideServiceWindow), (43004, PermanentFailure), (-1, TemporaryFailure)]:
+            fake.fail_next("message/custom/send", code)
+            with pytest.raises(error):
+                await channel.send("oXyZ3s1QunGongFollower00001", message)
+        await channel.send("oXyZ3s1QunGongFollower00001", message)
+        content = fake.called("message/custom/send")[-1]["text"]["content"]
+        assert content.endswith("回复数字：\n1. 已解决\n2. 未解决")
+
+
+async def test_outside_the_window_a_template_message_goes_instead(open_app: OpenApp, fake: FakeWeChat) -> None:
+    async with open_app() as app:
+        channel = WeChatChannel(settings(fake), app, fast_limiter())
+        now = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+        payload: dict[str, Any] = {
+            "text": "【黄灯】QG-20261123-0001 已超过 24 小时未办结",
+            "buttons": [],
+            "image": None,
+            "template": {"id": "case_light", "data": {"number": "QG-20261123-0001", "light": "yellow"}},
+        }
+        async with app.uow() as uow:
+            uow.session.add(OutboxMessage(dedupe_key="light:1:yellow", channel="wechat", chat_id="oXyZ3s1QunGongFollower00001", kind="light_yellow",
+                                          payload=payload, status="pending", attempts=0, next_attempt_at=now, created_at=now))
+            await uow.commit()
+        fake.fail_next("message/custom/send", 45015)
+        sender = OutboxSender(app.session_factory, {"wechat": channel}, app.config.outbox, limiter=fast_limiter(), now=lambda: now)
+        assert await sender.drain_once() == 1
+        sent = fake.called("message/template/send")
+        assert sent == [{
+            "touser": "oXyZ3s1QunGongFollower00001",
+            "template_id": "TPL-case-light-0001",
+            "data": {"number": {"value": "QG-20261123-0001"}, "light": {"value": "yellow"}},
+        }]
+        async with app.uow() as uow:
+            row = (await uow.session.scalars(select(OutboxMessage))).one()
+        assert row.status == "sent"
+        with pytest.raises(PermanentFailure, match="no template id"):
+            await channel.send_template("oXyZ3s1QunGongFollower00001", {"id": "weekly_report", "data": {}})
+
+
+async def test_install_menu(open_app: OpenApp, fake: FakeWeChat) -> None:
+    async with open_app() as app:
+        channel = WeChatChannel(settings(fake), app, fast_limiter())
+        await channel.install_menu()
+        assert fake.called("menu/create") == [{"button": [
+            {"type": "click", "name": "我要反映", "key": "m:report"},
+            {"type": "click", "name": "我的诉求", "key": "m:cases"},
+            {"type": "click", "name": "帮助", "key": "m:help"},
+        ]}]
