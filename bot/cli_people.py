@@ -77,7 +77,7 @@ def cmd_invite(args: argparse.Namespace, config: Config) -> int:
         if not args.role or not args.unit:
             raise CommandError("usage: qungong invite --role ROLE --unit UNIT [--person NAME]")
         lifetime = timedelta(hours=config.invites.lifetime_hours)
-        issued = await issue_invite(uow, args.role, args.unit, now, lifetime, args.person)
+        issued = await issue_invite(uow, args.role, args.unit, now, lifetime, person_name=args.person)
         await uow.commit()
         expires = issued.expires_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
         print(f"{issued.code}\n(one use; send 绑定 {issued.code} or /bind {issued.code} to the bot before {expires})")

@@ -22,6 +22,7 @@ from scheduler.settings import (
     SupervisionSection,
     clock_time_problems,
 )
+from storage.wishes_policy import WishesSection, wishes_problems
 
 ENV_PREFIX = "QUNGONG_"
 CONFIG_ENV = "QUNGONG_CONFIG"
@@ -180,6 +181,7 @@ class Config:
     supervision: SupervisionSection = SupervisionSection()
     scheduler: SchedulerSection = SchedulerSection()
     outbox: OutboxSection = OutboxSection()
+    wishes: WishesSection = WishesSection()
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "defaults"
 
@@ -449,6 +451,8 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
         problems.append(f"logging.level: expected DEBUG, INFO, WARNING or ERROR, got {config.logging.level!r}")
     _check_supervision(config, problems)
     _check_outbox(config.outbox, problems)
+    problems.extend(wishes_problems(config.wishes))
+    problems.extend(clock_time_problems("wishes.remind_at", config.wishes.remind_at))
     problems.extend(channel_problems(config.channels))
 
 

@@ -8,7 +8,13 @@ import logging
 from aiohttp import web
 
 from bot.app import App, start_app
-from bot.channels.registry import add_channel_routes, adapters, build_channels, start_channels, stop_channels
+from bot.channels.registry import (
+    adapters,
+    add_channel_routes,
+    build_channels,
+    start_channels,
+    stop_channels,
+)
 from bot.outbox_sender import start_outbox_sender
 from bot.web import build_web_app
 from scheduler.runner import start_scheduler, stop_scheduler

@@ -130,3 +130,38 @@ class ExplainTask(ButtonData):
 
     prefix = "ex"
     task_id: int
+
+
+@dataclass(frozen=True)
+class WishMenu(ButtonData):
+    """A micro-wish menu entry: post, post_for, mine, browse, filter, claims, review, confirm."""
+
+    prefix = "wm"
+    item: str
+
+
+@dataclass(frozen=True)
+class WishPage(ButtonData):
+    """A page of a wish list; `community` filters the browse list (0: every community)."""
+
+    prefix = "wp"
+    list: str
+    page: int
+    community: int
+
+
+@dataclass(frozen=True)
+class WishCard(ButtonData):
+    """The card of one wish, as the viewer may see it."""
+
+    prefix = "wc"
+    wish_id: int
+
+
+@dataclass(frozen=True)
+class WishOp(ButtonData):
+    """An action on a wish: approve, own, reject, claim, group, release, done, confirm."""
+
+    prefix = "wo"
+    op: str
+    wish_id: int

@@ -10,9 +10,26 @@ from handlers.core import Context
 from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
 from storage.cases import NewCase, act, register_case
-from storage.lifecycle import OPEN_STATES, SYSTEM_ACTOR, Action, Actor, Decision, Request, Role, Status, Target
+from storage.lifecycle import (
+    OPEN_STATES,
+    SYSTEM_ACTOR,
+    Action,
+    Actor,
+    Decision,
+    Request,
+    Role,
+    Status,
+    Target,
+)
 from storage.models import Case, Unit
-from storage.routing import COMMUNITY_MATTERS, Destination, command_center, destination_for, escalation_target, staff_of
+from storage.routing import (
+    COMMUNITY_MATTERS,
+    Destination,
+    command_center,
+    destination_for,
+    escalation_target,
+    staff_of,
+)
 
 SUMMARY_CHARS = 60
 SOLVED_CHOICES = (1, 2, 3)
@@ -60,9 +77,9 @@ async def open_case(ctx: Context, new: NewCase) -> Opened:
     if destination.triage:
         case.current_unit_id = destination.unit.id  # registered, waiting in the command center's queue
         await ctx.uow.flush()
-        await _notify_unit(ctx, case, "notices.staff.triage", destination.unit.id, None, f"case:{case.id}:triage")
+        await _notify_unit(ctx, case, "notices.staff.triage", destination.unit.id, None, key=f"case:{case.id}:triage")
         return Opened(case, destination)
-    case, _ = await dispatch_to(ctx, case.id, destination.unit, SYSTEM_ACTOR, None, tell_resident=False)
+    case, _ = await dispatch_to(ctx, case.id, destination.unit, SYSTEM_ACTOR, note=None, tell_resident=False)
     return Opened(case, destination)
 
 
@@ -71,9 +88,9 @@ async def dispatch_to(
     case_id: int,
     unit: Unit,
     actor: Actor,
+    *,
     note: str | None,
     action: Action = Action.DISPATCH,
-    *,
     tell_resident: bool = True,
 ) -> tuple[Case, Decision]:
     """Send a case to a unit (dispatch, transfer or upheld return), with that unit's time limits."""
@@ -143,10 +160,10 @@ async def _notify(ctx: Context, case: Case, notice: Notice, note: str | None, ke
         await push_to_person(ctx.uow, case.resident_person_id, Outbound(text=text), f"{key}:p{case.resident_person_id}", ctx.now)
         return
     unit_id = case.current_unit_id if notice.audience is Audience.UNIT else (await command_center(ctx.uow)).id
-    await _notify_unit(ctx, case, notice.key, unit_id, note, key)
+    await _notify_unit(ctx, case, notice.key, unit_id, note, key=key)
 
 
-async def _notify_unit(ctx: Context, case: Case, text_key: str, unit_id: int | None, note: str | None, key: str) -> None:
+async def _notify_unit(ctx: Context, case: Case, text_key: str, unit_id: int | None, note: str | None, *, key: str) -> None:
     """Queue a notice, with a button to the case card, for everyone who works a unit's cases."""
     text = ctx.t(
         text_key,

@@ -15,6 +15,7 @@ from storage.lifecycle import Deadlines
 from storage.models import Person, RoleBinding
 from storage.supervision import DEFAULT_SUPERVISION, Supervision
 from storage.uow import UnitOfWork
+from storage.wishes_policy import WishesSection
 
 IDLE = "idle"
 
@@ -60,6 +61,7 @@ class Services:
     supervision: Supervision = DEFAULT_SUPERVISION
     max_redos: int = 2
     conversation_timeout: timedelta = timedelta(minutes=30)
+    wishes: WishesSection = WishesSection()
 
 
 @dataclass

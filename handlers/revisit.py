@@ -10,6 +10,7 @@ from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.my_cases import own_case
 from storage.lifecycle import RATING_STATES, Action, Actor, Request, Role, Status
+from storage.models import CaseRating
 
 REASON = "revisit.reason"
 CHOICES = (1, 2, 3)
@@ -31,6 +32,7 @@ async def answer(ctx: Context, data: RevisitAnswer) -> Step:
         return ctx.step(Outbound(text=ctx.t("revisit.ask_satisfied", number=case.number), buttons=buttons))
     verdict = rating_note(ctx, data.solved, data.satisfied)
     if data.solved == SOLVED and data.satisfied in (SATISFIED, FAIRLY_SATISFIED):
+        record_rating(ctx, case.id, case.cycle, data.solved, data.satisfied)
         await perform(ctx, case.id, Request(Action.CONFIRM_SOLVED, _resident(ctx), ctx.now, note=verdict))
         return ctx.step(Outbound(text=ctx.t("revisit.thanks", number=case.number)), main_menu(ctx))
     state_data = {"case_id": case.id, "cycle": case.cycle, "solved": data.solved, "satisfied": data.satisfied}
@@ -40,6 +42,13 @@ async def answer(ctx: Context, data: RevisitAnswer) -> Step:
 def rating_note(ctx: Context, solved: int, satisfied: int) -> str:
     """Return the answers as a note for the case history, e.g. 未解决 / 不满意."""
     return ctx.t("revisit.verdict", solved=ctx.t(f"revisit.solved.{solved}"), satisfied=ctx.t(f"revisit.satisfied.{satisfied}"))
+
+
+def record_rating(ctx: Context, case_id: int, cycle: int, solved: int, satisfied: int) -> None:
+    """Store the answers in case_ratings, in the same transaction as the action they lead to."""
+    ctx.uow.session.add(
+        CaseRating(case_id=case_id, cycle=cycle, solved=solved, satisfied=satisfied, person_id=ctx.person.id, created_at=ctx.now)
+    )
 
 
 def _resident(ctx: Context) -> Actor:
@@ -64,6 +73,7 @@ async def _reason(ctx: Context) -> Step:
         deadlines=ctx.services.deadlines(case.department_code),
         max_redos=ctx.services.max_redos,
     )
+    record_rating(ctx, case.id, case.cycle, int(ctx.data["solved"]), int(ctx.data["satisfied"]))
     await perform(ctx, case.id, request)
     return ctx.step(Outbound(text=ctx.t("revisit.redo", number=case.number)), main_menu(ctx))
 

@@ -12,13 +12,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.messages import Button, Outbound
-from handlers.buttons import StaffCard, StaffExtend, StaffMenu, StaffOp, StaffPage, StaffTarget, button
 from handlers.binding import whoami
+from handlers.buttons import (
+    StaffCard,
+    StaffExtend,
+    StaffMenu,
+    StaffOp,
+    StaffPage,
+    StaffTarget,
+    button,
+)
 from handlers.casework import dispatch_to, escalate, perform, summary
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.staff_access import actor_for, case_for_staff, staff_bindings
+from storage.cases import facts_of
 from storage.lifecycle import (
     HANDLER_ROLES,
     WORKING_STATES,
@@ -29,7 +38,6 @@ from storage.lifecycle import (
     Status,
     allowed_actions,
 )
-from storage.cases import facts_of
 from storage.models import Case, Unit
 from storage.routing import COMMUNITY_MATTERS, destination_for
 from storage.supervision import Colour, clock_facts, light_at
@@ -234,9 +242,9 @@ async def _card_buttons(ctx: Context, case: Case, actor: Actor) -> tuple[Button,
     if Action.DISPATCH in allowed:
         for unit in await _suggested_units(ctx, case):
             buttons.append(button(ctx.t("staff.dispatch_to", unit=unit.name), StaffTarget("dispatch", case.id, unit.id)))
-    for action in OP_OF_ACTION:
+    for action, name in OP_OF_ACTION.items():
         if action in allowed:
-            buttons.append(button(ctx.t(f"staff.op.{OP_OF_ACTION[action]}"), StaffOp(OP_OF_ACTION[action], case.id)))
+            buttons.append(button(ctx.t(f"staff.op.{name}"), StaffOp(name, case.id)))
     return tuple(buttons)
 
 
@@ -356,7 +364,7 @@ async def _run(ctx: Context, name: str, case_id: int, data: dict[str, Any], note
         unit = await ctx.uow.units.get(int(data["unit_id"]))
         if unit is None:
             raise UserError(ctx.t("errors.unknown_button"))
-        case, _ = await dispatch_to(ctx, case.id, unit, actor, note, op.action)
+        case, _ = await dispatch_to(ctx, case.id, unit, actor, note=note, action=op.action)
     elif op.action is Action.ESCALATE:
         case, _ = await escalate(ctx, case, actor, note or "")
     else:

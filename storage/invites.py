@@ -50,7 +50,7 @@ def format_code(code: str) -> str:
 
 
 async def issue_invite(
-    uow: UnitOfWork, role: str, unit_code: str, now: datetime, lifetime: timedelta, person_name: str | None = None
+    uow: UnitOfWork, role: str, unit_code: str, now: datetime, lifetime: timedelta, *, person_name: str | None = None
 ) -> Issued:
     """Create a one-time code binding its redeemer to ROLE in UNIT (the caller commits)."""
     if role not in {r.value for r in STAFF_ROLES}:

@@ -91,11 +91,14 @@ class TelegramChannel:
     async def receive(self, update: dict[str, Any]) -> None:
         """Handle one update: answer a button press, run the dispatcher, show the replies in order."""
         inbound = to_inbound(self.name, update)
+        pressed = pressed_message(update)
         if inbound is None:
             log.debug("telegram channel %s: update %s ignored", self.name, update.get("update_id"))
+            if pressed is not None:  # a press that is not ours still must not spin forever
+                with contextlib.suppress(DeliveryError):
+                    await self._driver.answer_callback(pressed[0])
             return
         async with self._chats.hold(inbound.chat_id):  # one chat's updates are answered in order
-            pressed = pressed_message(update)
             if pressed is not None:
                 with contextlib.suppress(DeliveryError):
                     await self._driver.answer_callback(pressed[0])

@@ -115,7 +115,13 @@ class PtbDriver:
             if isinstance(update, Update):
                 task = asyncio.create_task(receive(update.to_dict()))
                 self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        """Forget a handed-over update, logging what it failed with (the update is lost, as Telegram confirmed it)."""
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("telegram update failed", exc_info=task.exception())
 
     async def stop_polling(self) -> None:
         """Stop the Updater and the consumer, and let handed-over updates finish."""

@@ -169,6 +169,7 @@ class WeChatChannel:
             log.info("wechat channel %s: update %s takes longer than %.1f s; answering later", self.name, inbound.platform_id, self.settings.reply_budget_seconds)
             self._in_background(self._push_when_done(task, inbound.chat_id))
             return None
+        # task.result() re-raises a failure: HTTP 500, WeChat retries, the dispatcher deduplicates the retry
         rendered = render(task.result(), self._app.config.app.language)
         await save_menu(self._app.session_factory, self.name, inbound.chat_id, list(rendered.payloads), utcnow())
         if rendered.fits_one_message():
@@ -185,12 +186,14 @@ class WeChatChannel:
 
     async def _push_when_done(self, handling: asyncio.Task[list[Outbound]], chat_id: str) -> None:
         """Wait for a slow dispatcher and push its replies through the customer-service API."""
-        rendered = render(await handling, self._app.config.app.language)
-        await save_menu(self._app.session_factory, self.name, chat_id, list(rendered.payloads), utcnow())
         try:
+            rendered = render(await handling, self._app.config.app.language)
+            await save_menu(self._app.session_factory, self.name, chat_id, list(rendered.payloads), utcnow())
             await self._push(chat_id, rendered, paced=True)
         except DeliveryError as exc:
             log.error("wechat channel %s: answer to %s could not be pushed: %s", self.name, chat_id, exc)
+        except Exception:
+            log.exception("wechat channel %s: a slow answer to %s failed", self.name, chat_id)
 
     async def _push(self, chat_id: str, rendered: Rendered, paced: bool = True) -> None:
         """Send texts, then images, through the customer-service API."""

@@ -7,10 +7,10 @@ from datetime import timedelta
 from bot.messages import InboundKind, outbound_from_payload
 from scheduler.jobs import light_sweep
 from scheduler.wiring import JobDeps
+from storage.lifecycle import Action
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 from tests.handlers.staff import staff_act
-from storage.lifecycle import Action
 
 
 async def test_red_light_nudges_and_explanation_in_chat(district: District) -> None:

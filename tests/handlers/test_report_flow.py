@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.messages import InboundKind
-
 from storage.models import Case, CaseEvent, Conversation, OutboxMessage, Person, Unit
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District

@@ -1,0 +1,80 @@
+"""The simulator page in headless Chromium: a resident reports a problem by clicking through it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.web import build_web_app
+from tests.districts import District
+
+CHROMIUM = os.environ.get("QUNGONG_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium here (Debian: apt-get install chromium; .ci/run installs it)"
+)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def served(local_district: District) -> AsyncIterator[str]:
+    """Serve the app's web server on a free loopback port and return its URL."""
+    runner = web.AppRunner(build_web_app(local_district.app))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield f"http://127.0.0.1:{port}/"
+    await runner.cleanup()
+
+
+async def test_report_happy_path_in_the_browser(served: str, local_district: District, tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(served)
+            await page.wait_for_selector("#who option", state="attached")
+            await page.select_option("#who", "resident-1")
+
+            async def say(text: str) -> None:
+                await page.fill("#text", text)
+                await page.click("#send")
+
+            async def press(label: str) -> None:
+                await page.locator("#log .buttons").get_by_role("button", name=label, exact=True).last.click()
+
+            await say("我要反映")
+            await press("投诉")
+            await say("桂香苑7栋门口的井盖松动了")
+            await press("说完了")
+            await say("桂香苑7栋")
+            await page.wait_for_selector("text=将转交：区市政设施管理处")
+            await press("确认")
+            await press("不留电话")
+            await press("提交")
+            accepted = page.locator("#log .msg.bot", has_text="已受理")
+            await accepted.wait_for()
+            assert "QG-" in (await accepted.inner_text())
+            await page.screenshot(path=str(tmp_path / "simulator.png"))
+
+            await page.select_option("#who", "dept-shizheng")
+            pushed = page.locator("#log .msg.push", has_text="【新派单】")
+            await pushed.wait_for(timeout=10_000)
+        finally:
+            await browser.close()
