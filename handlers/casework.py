@@ -124,6 +124,12 @@ async def perform(ctx: Context, case_id: int, request: Request, *, tell_resident
     return case, decision
 
 
+async def follow(ctx: Context, case_id: int) -> Case:
+    """Add the sender as a follower (附议) of an open case: they are told of its progress from now on."""
+    case, _ = await perform(ctx, case_id, Request(Action.FOLLOW, Actor(Role.RESIDENT, ctx.person.id), ctx.now))
+    return case
+
+
 async def start_revisit(ctx: Context, case: Case) -> None:
     """Move a completed case to revisit and ask the resident whether the problem is solved."""
     case, _ = await act(ctx.uow, case.id, Request(Action.START_REVISIT, SYSTEM_ACTOR, ctx.now), supervision=ctx.services.supervision)
@@ -157,7 +163,9 @@ async def _notify(ctx: Context, case: Case, notice: Notice, note: str | None, ke
     """Queue one notice about a case event for its audience."""
     if notice.audience is Audience.RESIDENT:
         text = ctx.t(notice.key, number=case.number, unit=await unit_name(ctx, case.current_unit_id), deadline=ctx.local(case.handle_deadline), note=note or "")
-        await push_to_person(ctx.uow, case.resident_person_id, Outbound(text=text), f"{key}:p{case.resident_person_id}", ctx.now)
+        followers = await ctx.uow.events.actors_of(case.id, Action.FOLLOW.value)
+        for person_id in dict.fromkeys([case.resident_person_id, *followers]):
+            await push_to_person(ctx.uow, person_id, Outbound(text=text), f"{key}:p{person_id}", ctx.now)
         return
     unit_id = case.current_unit_id if notice.audience is Audience.UNIT else (await command_center(ctx.uow)).id
     await _notify_unit(ctx, case, notice.key, unit_id, note, key=key)

@@ -43,6 +43,7 @@ NOTICES: dict[Action, tuple[Notice, ...]] = {
     Action.CLOSE_NOT_RESPONSIBLE: (Notice(Audience.RESIDENT, "notices.closed"),),
     Action.CLOSE_UNRATED: (Notice(Audience.RESIDENT, "notices.closed_unrated"),),
     Action.ADD_DETAILS: (Notice(Audience.UNIT, "notices.staff.details_added"),),
+    Action.FOLLOW: (Notice(Audience.UNIT, "notices.staff.followed"),),
     Action.WITHDRAW: (Notice(Audience.UNIT, "notices.staff.withdrawn"),),
     Action.REDO: (Notice(Audience.UNIT, "notices.staff.redo"),),
     Action.CONFIRM_SOLVED: (Notice(Audience.UNIT, "notices.staff.confirmed"),),

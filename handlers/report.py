@@ -13,11 +13,12 @@ from typing import Any
 
 from bot.messages import Button, Outbound
 from handlers.buttons import choice
-from handlers.casework import open_case, summary
+from handlers.casework import follow, open_case, summary
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.places import UNKNOWN, Place
+from handlers.similar import similar_open_case
 from storage.cases import NewCase
 
 TYPES = ("help", "complaint", "suggestion", "consultation")
@@ -27,7 +28,7 @@ MAX_PLACE_ATTEMPTS = 2
 PHONE = re.compile(r"(?:\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
 COMMAND_CENTER = "dispatch"
 
-TYPE, DESCRIBE, WHERE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE = (
+TYPE, DESCRIBE, WHERE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE, SIMILAR = (
     "report.type",
     "report.describe",
     "report.where",
@@ -36,6 +37,7 @@ TYPE, DESCRIBE, WHERE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE = (
     "report.contact",
     "report.confirm",
     "report.retype",
+    "report.similar",
 )
 
 
@@ -259,16 +261,16 @@ async def _contact_text(ctx: Context) -> Step:
     match = PHONE.search(ctx.inbound.payload.replace(" ", ""))
     if match is None:
         raise UserError(ctx.t("report.bad_phone"))
-    return _ask_confirm(ctx, dict(ctx.data) | {"phone": match.group(1), "anonymous": False})
+    return await _before_confirm(ctx, dict(ctx.data) | {"phone": match.group(1), "anonymous": False})
 
 
 async def _contact_choice(ctx: Context, value: str) -> Step:
     """Use the registered phone, no phone, or report anonymously."""
     data = dict(ctx.data)
     if value == "registered" and ctx.person.phone:
-        return _ask_confirm(ctx, data | {"phone": ctx.person.phone, "anonymous": False})
+        return await _before_confirm(ctx, data | {"phone": ctx.person.phone, "anonymous": False})
     if value in ("none", "anonymous"):
-        return _ask_confirm(ctx, data | {"phone": None, "anonymous": value == "anonymous"})
+        return await _before_confirm(ctx, data | {"phone": None, "anonymous": value == "anonymous"})
     raise UserError(ctx.t("errors.expired_button"))
 
 
@@ -276,6 +278,30 @@ def _request_type(ctx: Context, data: dict[str, Any]) -> str:
     """Return the chosen request type, or the classifier's guess."""
     chosen = str(data.get("type", "auto"))
     return chosen if chosen in TYPES else ctx.services.classifier.guess_request_type(_description(data))
+
+
+async def _before_confirm(ctx: Context, data: dict[str, Any]) -> Step:
+    """Offer to follow a similar open case nearby (附议) before the summary, once per report."""
+    place = Place.from_data(data["place"])
+    if data["department"] != COMMAND_CENTER and not data.get("similar_checked"):
+        similar = await similar_open_case(ctx, _description(data), data["department"], place.community_id, place.grid_id)
+        if similar is not None:
+            text = ctx.t("report.similar", number=similar.number, status=ctx.t(f"status.{similar.status}"), summary=summary(similar.text))
+            buttons = (choice(ctx.t("report.follow"), SIMILAR, "follow"), choice(ctx.t("report.new_anyway"), SIMILAR, "new"))
+            state = data | {"similar_checked": True, "similar_case_id": similar.id}
+            return ctx.step(Outbound(text=text, buttons=buttons), state=SIMILAR, data=state)
+    return _ask_confirm(ctx, data)
+
+
+async def _similar_choice(ctx: Context, value: str) -> Step:
+    """Follow the similar case instead of opening a new one, or go on to the summary."""
+    data = dict(ctx.data)
+    if value == "new":
+        return _ask_confirm(ctx, data)
+    if value != "follow":
+        raise UserError(ctx.t("errors.expired_button"))
+    case = await follow(ctx, int(data["similar_case_id"]))
+    return ctx.step(Outbound(text=ctx.t("report.followed", number=case.number)), main_menu(ctx))
 
 
 def _ask_confirm(ctx: Context, data: dict[str, Any]) -> Step:
@@ -365,5 +391,6 @@ STATES: dict[str, State] = {
         State(CONTACT, on_text=_contact_text, on_choice=_contact_choice),
         State(CONFIRM, on_choice=_confirm_choice, hint_key="errors.use_buttons"),
         State(RETYPE, on_choice=_retype_choice, hint_key="errors.use_buttons"),
+        State(SIMILAR, on_choice=_similar_choice, hint_key="errors.use_buttons"),
     )
 }

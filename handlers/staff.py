@@ -203,6 +203,9 @@ async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:
         lines.append(ctx.t("staff.card.sign_overdue"))
     if case.extension_requested_until is not None:
         lines.append(ctx.t("staff.card.extension", until=ctx.local(case.extension_requested_until)))
+    followers = await ctx.uow.events.actors_of(case.id, Action.FOLLOW.value)
+    if followers:
+        lines.append(ctx.t("staff.card.followers", count=len(followers)))
     image = case.photos[0] if case.photos else None
     return Outbound(text="\n".join(lines), buttons=await _card_buttons(ctx, case, actor), image=image)
 

@@ -51,6 +51,7 @@ class Action(StrEnum):
     REPLY = "reply"
     NOTE = "note"
     ADD_DETAILS = "add_details"
+    FOLLOW = "follow"
     COMPLETE = "complete"
     TRANSFER = "transfer"
     ESCALATE = "escalate"
@@ -82,7 +83,7 @@ FINAL_STATES = frozenset({Status.CLOSED, Status.WITHDRAWN})
 class Scope(StrEnum):
     """Which cases an actor in an allowed role may act on."""
 
-    ANY = "any"  # any case (command center, system)
+    ANY = "any"  # any case (command center, system; a resident following another's case)
     OWN_UNIT = "own_unit"  # cases currently held by the actor's unit
     OWN_CASE = "own_case"  # the resident's own cases
 
@@ -127,6 +128,7 @@ RULES: dict[Action, Rule] = {
         Rule(Action.REPLY, HANDLING_STATES, None, _handlers(), _NOTE),
         Rule(Action.NOTE, OPEN_STATES | RATING_STATES, None, {**_handlers(), **_CENTER}, _NOTE),
         Rule(Action.ADD_DETAILS, OPEN_STATES, None, _RESIDENT, frozenset({Needs.NOTE_OR_ATTACHMENTS})),
+        Rule(Action.FOLLOW, OPEN_STATES, None, {Role.RESIDENT: Scope.ANY}),
         Rule(Action.COMPLETE, HANDLING_STATES, Status.COMPLETED, _handlers(), _NOTE),
         Rule(Action.TRANSFER, WORKING_STATES, Status.DISPATCHED, {**_handlers(), **_CENTER}, _NOTE_TARGET),
         Rule(

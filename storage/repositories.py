@@ -201,6 +201,19 @@ class CaseRepository:
         )
         return (await self.session.scalars(query)).all()
 
+    async def open_nearby(
+        self, department: str, community_id: int | None, grid_id: int | None, since: datetime, statuses: Sequence[str]
+    ) -> Sequence[Case]:
+        """Return open cases of a department in the same grid (or community) since a time, newest first."""
+        query = select(Case).where(Case.department_code == department, Case.status.in_(list(statuses)), Case.created_at >= since)
+        if grid_id is not None:
+            query = query.where(Case.grid_id == grid_id)
+        elif community_id is not None:
+            query = query.where(Case.community_id == community_id)
+        else:
+            return []
+        return (await self.session.scalars(query.order_by(Case.created_at.desc()).limit(50))).all()
+
     async def for_resident(self, person_id: int, limit: int = 10, offset: int = 0) -> Sequence[Case]:
         """Return a resident's cases, newest first."""
         query = (
@@ -228,6 +241,15 @@ class EventRepository:
         """Return a case's events in order."""
         query = select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
         return (await self.session.scalars(query)).all()
+
+    async def actors_of(self, case_id: int, action: str) -> list[int]:
+        """Return the distinct people who took an action on a case (e.g. its followers), in order."""
+        query = (
+            select(CaseEvent.actor_person_id)
+            .where(CaseEvent.case_id == case_id, CaseEvent.action == action, CaseEvent.actor_person_id.is_not(None))
+            .order_by(CaseEvent.id)
+        )
+        return [p for p in dict.fromkeys((await self.session.scalars(query)).all()) if p is not None]
 
 
 class InboundRepository:

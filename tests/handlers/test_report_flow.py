@@ -203,3 +203,41 @@ async def test_pushes_are_queued_with_the_case_in_one_transaction(local_district
         conversations = (await uow.session.scalars(select(Conversation))).all()
     assert len(rows) == 1 and rows[0].channel == "sim" and rows[0].chat_id == "dept-shizheng"
     assert len(events) == 2 and len(conversations) == 1
+
+
+async def test_a_similar_case_nearby_can_be_followed(district: District) -> None:
+    first = await report(district.chat("resident-1"), "桂香苑7栋门口的井盖松动了，晚上很危险")
+    chat = district.chat("resident-2")
+    await chat.say("我要反映")
+    await chat.press("投诉")
+    await chat.say("桂香苑7栋门口井盖松动，差点摔倒")
+    await chat.press("说完了")
+    await chat.say("桂香苑7栋")
+    await chat.press("确认")
+    await chat.press("不留电话")
+    assert f"附近已有相似的诉求正在办理：\n{first.number}" in chat.text
+    await chat.press("附议")
+    assert f"已附议诉求 {first.number}" in chat.text
+    async with district.app.uow() as uow:
+        assert (await uow.session.scalars(select(Case))).all()[-1].id == first.id  # no new case
+        assert await uow.events.actors_of(first.id, "follow") != []
+    staff = district.chat("dept-shizheng")
+    assert any("【附议】" in p.payload["text"] for p in await staff.inbox())
+    from storage.lifecycle import Action
+    from tests.handlers.staff import staff_act
+
+    await staff_act(district, "dept-shizheng", first.id, Action.SIGN)
+    assert any("已由区市政设施管理处签收" in p.payload["text"] for p in await chat.inbox())
+
+
+async def test_a_different_problem_is_not_offered_for_following(local_district: District) -> None:
+    await report(local_district.chat("resident-1"), "桂香苑7栋门口的井盖松动了")
+    chat = local_district.chat("resident-2")
+    await chat.say("我要反映")
+    await chat.press("投诉")
+    await chat.say("东湖路上的路灯一排都不亮")
+    await chat.press("说完了")
+    await chat.say("桂香苑7栋")
+    await chat.press("确认")
+    await chat.press("不留电话")
+    assert "请确认您的诉求" in chat.text

@@ -38,6 +38,7 @@ start                 signed                                      grid_member co
 reply                 signed in_progress                          grid_member community street department
 note                  registered dispatched signed in_progress returned completed revisit   grid_member community street department command_center*
 add_details           registered dispatched signed in_progress returned                     resident
+follow                registered dispatched signed in_progress returned                     resident*
 complete              signed in_progress                          grid_member community street department
 transfer              dispatched signed in_progress               grid_member community street department command_center*
 escalate              dispatched signed in_progress               grid_member community street system*

@@ -1,0 +1,34 @@
+"""Finding an open case that already describes the same problem nearby, so a resident can follow it (附议)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.core import Context
+from storage.lifecycle import OPEN_STATES
+from storage.models import Case
+
+SIMILARITY = 0.3
+WINDOW = timedelta(days=14)
+
+
+def bigrams(text: str) -> set[str]:
+    """Return the character bigrams of a text's letters and digits (works for Chinese without a tokenizer)."""
+    chars = [c for c in text.lower() if c.isalnum()]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+def similarity(first: str, second: str) -> float:
+    """Return the Jaccard similarity of two texts' bigrams (0 to 1)."""
+    a, b = bigrams(first), bigrams(second)
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+async def similar_open_case(ctx: Context, text: str, department: str, community_id: int | None, grid_id: int | None) -> Case | None:
+    """Return the most similar open case of the same department and place from the last two weeks, if any."""
+    candidates = await ctx.uow.cases.open_nearby(
+        department, community_id, grid_id, ctx.now - WINDOW, [s.value for s in OPEN_STATES]
+    )
+    scored = [(similarity(text, c.text), c) for c in candidates if c.resident_person_id != ctx.person.id]
+    best = max(scored, key=lambda pair: pair[0], default=None)
+    return best[1] if best is not None and best[0] >= SIMILARITY else None

@@ -1,0 +1,136 @@
+"""Assemble a report: a period's statistics, the previous period's totals, hotspots and micro-wishes."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nlp.hotspots import Hot, keyword_hotspots, rising, top
+from nlp.tokenizer import Tokenizer
+from scheduler.reports_settings import ReportsSection
+from storage.stats import Directory, Scope, Stats, compute_stats, load_directory, resolve_scope
+from storage.stats_figures import Figures
+from storage.stats_hotspots import load_subjects
+from storage.stats_period import Period
+
+PLACE_KINDS = ("category", "community", "grid", "compound")
+# Integration point with the micro-wishes work: storage/wishes.py provides
+# `async def wish_counts(session, start, end, community_ids=None) -> WishCounts`.
+WISHES_MODULE = "storage.wishes"
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """The tokenizer and stop words the keyword hotspots use."""
+
+    tokenizer: Tokenizer
+    stopwords: frozenset[str]
+
+
+@dataclass(frozen=True)
+class WishFigures:
+    """Micro-wishes (微心愿) posted, approved, claimed and fulfilled in the period."""
+
+    posted: int
+    approved: int | None
+    claimed: int
+    fulfilled: int
+
+
+@dataclass
+class Hotspots:
+    """Top and fastest-rising categories, places and keywords, by kind."""
+
+    top: dict[str, list[Hot]] = field(default_factory=dict)
+    rising: dict[str, list[Hot]] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    """Everything a report shows."""
+
+    stats: Stats
+    previous: Figures
+    hotspots: Hotspots
+    wishes: WishFigures | None
+    made_at: datetime
+
+
+async def build_report(
+    session: AsyncSession,
+    period: Period,
+    unit_code: str | None,
+    tz: ZoneInfo,
+    now: datetime,
+    settings: ReportsSection,
+    keywords: Keywords | None,
+) -> Report:
+    """Compute a report for a period and a unit (None: the whole district)."""
+    directory = await load_directory(session)
+    scope = resolve_scope(directory, unit_code)
+    stats = await compute_stats(session, period, scope, tz, now)
+    before = period.previous(tz)
+    previous = await compute_stats(session, before, scope, tz, now)
+    hotspots = await build_hotspots(session, directory, period, before, scope, settings, keywords)
+    wishes = await wish_figures(session, directory, period, scope)
+    return Report(stats=stats, previous=previous.total, hotspots=hotspots, wishes=wishes, made_at=now)
+
+
+async def build_hotspots(
+    session: AsyncSession,
+    directory: Directory,
+    period: Period,
+    before: Period,
+    scope: Scope,
+    settings: ReportsSection,
+    keywords: Keywords | None,
+) -> Hotspots:
+    """Return the top and rising categories, places and (with a tokenizer) keywords."""
+    now_subjects = await load_subjects(session, directory, period, scope)
+    before_subjects = await load_subjects(session, directory, before, scope)
+    hotspots = Hotspots()
+    for kind in PLACE_KINDS:
+        current, previous = now_subjects.counts(kind), before_subjects.counts(kind)
+        hotspots.top[kind] = top(current, previous, settings.top)
+        hotspots.rising[kind] = rising(current, previous, settings.hotspot_min_volume, settings.top)
+    if keywords is not None:
+        best, rose = keyword_hotspots(
+            now_subjects.texts(),
+            before_subjects.texts(),
+            keywords.tokenizer,
+            keywords.stopwords,
+            limit=settings.top * 2,
+            min_volume=settings.hotspot_min_volume,
+        )
+        hotspots.top["keyword"], hotspots.rising["keyword"] = best, rose[: settings.top]
+    return hotspots
+
+
+def _community_ids(directory: Directory, scope: Scope) -> list[int] | None:
+    """Return the communities a scope covers (None: all of them)."""
+    if scope.kind == "community" and scope.unit_id is not None:
+        return [scope.unit_id]
+    return [u.id for u in directory.by_id.values() if u.kind == "community" and u.parent_id == scope.unit_id]
+
+
+async def wish_figures(session: AsyncSession, directory: Directory, period: Period, scope: Scope) -> WishFigures | None:
+    """Return the period's micro-wish counts for the scope, or None where there are none to show."""
+    if scope.kind not in ("district", "street", "community"):
+        return None
+    try:
+        wishes: Any = importlib.import_module(WISHES_MODULE)
+    except ModuleNotFoundError:
+        return None
+    ids = None if scope.kind == "district" else _community_ids(directory, scope)
+    counts = await wishes.wish_counts(session, period.start, period.end, community_ids=ids)
+    return WishFigures(
+        posted=int(counts.posted),
+        approved=getattr(counts, "approved", None),
+        claimed=int(counts.claimed),
+        fulfilled=int(counts.fulfilled),
+    )
