@@ -19,6 +19,7 @@ from nlp import Classifier, load_classifier
 from scheduler.wiring import load_supervision
 from storage.db import create_engine, create_session_factory
 from storage.demo import DemoSummary, load_demo_district
+from storage.demo_history import load_demo_history
 from storage.lifecycle import Deadlines
 from storage.migrate import ensure_schema_current, upgrade
 from storage.uow import UnitOfWork
@@ -99,12 +100,14 @@ async def start_app(
     return app.dispatcher
 
 
-async def load_demo(app: App, now: datetime | None = None) -> DemoSummary:
-    """Load the demo district into the app's database if it holds no units yet."""
+async def load_demo(app: App, now: datetime | None = None, *, history: bool = True) -> DemoSummary:
+    """Load the demo district (with months of case history) into the app's database if it holds no units yet."""
+    moment = now or datetime.now(UTC)
     async with app.uow() as uow:
-        summary = await load_demo_district(
-            uow, now or datetime.now(UTC), app.config.nlp_settings().taxonomy_path
-        )
+        summary = await load_demo_district(uow, moment, app.config.nlp_settings().taxonomy_path)
+        if summary.loaded and history:
+            made = await load_demo_history(uow.session, moment, app.config.tz)
+            log.info("demo history loaded: %d cases, %d events, %d lights", made.cases, made.events, made.lights)
         await uow.commit()
     return summary
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot import cli_people
+from bot import cli_people, cli_reports
 from bot.app import App, build_app, load_demo, prepare_database
 from bot.channels import cli as channels_cli
 from bot.config import Config, ConfigError, load_config
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     nlp_cli.add_commands(sub)
     scheduler_cli.add_commands(sub)
     channels_cli.add_commands(sub)
+    cli_reports.add_commands(sub)
     return parser
 
 

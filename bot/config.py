@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.channels.settings import CHANNEL_KINDS, ChannelSettings, channel_problems, env_name
 from nlp.settings import NlpSettings
+from scheduler.reports_settings import ReportsSection, reports_problems
 from scheduler.settings import (
     CALENDAR_MODES,
     CalendarSection,
@@ -182,6 +183,7 @@ class Config:
     scheduler: SchedulerSection = SchedulerSection()
     outbox: OutboxSection = OutboxSection()
     wishes: WishesSection = WishesSection()
+    reports: ReportsSection = ReportsSection()
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "defaults"
 
@@ -453,6 +455,8 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
     _check_outbox(config.outbox, problems)
     problems.extend(wishes_problems(config.wishes))
     problems.extend(clock_time_problems("wishes.remind_at", config.wishes.remind_at))
+    problems.extend(reports_problems(config.reports))
+    problems.extend(clock_time_problems("reports.send_at", config.reports.send_at))
     problems.extend(channel_problems(config.channels))
 
 

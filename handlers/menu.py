@@ -6,7 +6,9 @@ from bot.messages import Outbound
 from handlers.buttons import MenuItem, button
 from handlers.core import IDLE, Context, Step
 
-MENU_ITEMS = ("report", "cases", "help")
+MENU_ITEMS = ("report", "cases", "wishes", "help")
+# The WeChat account menu allows at most three top-level buttons: the start menu minus wishes.
+ACCOUNT_MENU_ITEMS = ("report", "cases", "help")
 
 
 def main_menu(ctx: Context, key: str = "menu.prompt") -> Outbound:

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.codec import ButtonData, CodecError, unpack
 from bot.messages import InboundKind, Outbound
-from handlers import explain, my_cases, report, revisit, staff
+from handlers import explain, my_cases, report, revisit, staff, wishes, wishes_ops, wishes_post
 from handlers.binding import bind, bind_code, whoami
 from handlers.buttons import (
     CaseOp,
@@ -24,6 +24,10 @@ from handlers.buttons import (
     StaffOp,
     StaffPage,
     StaffTarget,
+    WishCard,
+    WishMenu,
+    WishOp,
+    WishPage,
 )
 from handlers.core import IDLE, Context, Step, UserError
 from handlers.flow import Handler, State
@@ -50,6 +54,8 @@ COMMANDS: dict[str, Handler] = {
     "我是谁": whoami,
     "/tasks": staff.show_tasks,
     "我的任务": staff.show_tasks,
+    "/wishes": wishes.start,
+    "微心愿": wishes.start,
 }
 
 MENU: dict[str, Handler] = {
@@ -57,9 +63,10 @@ MENU: dict[str, Handler] = {
     "cases": my_cases.start,
     "help": show_help,
     "menu": show_menu,
+    "wishes": wishes.start,
 }
 
-STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **staff.STATES, **explain.STATES}
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **staff.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES}
 
 
 async def _menu_item(ctx: Context, data: MenuItem) -> Step:
@@ -92,6 +99,10 @@ BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
     StaffTarget: staff.pick_target,
     StaffExtend: staff.pick_days,
     ExplainTask: explain.start,
+    WishMenu: wishes.open_menu_item,
+    WishPage: wishes.show_list,
+    WishCard: wishes.show_card,
+    WishOp: wishes_ops.run_op,
 }
 
 

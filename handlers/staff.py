@@ -27,6 +27,7 @@ from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.staff_access import actor_for, case_for_staff, staff_bindings
+from handlers.wishes import staff_buttons as wish_staff_buttons
 from storage.cases import facts_of
 from storage.lifecycle import (
     HANDLER_ROLES,
@@ -95,7 +96,7 @@ async def staff_menu(ctx: Context) -> Outbound | None:
     if Role.COMMAND_CENTER in roles:
         items += ["triage", "returns", "extensions", "red"]
     items.append("whoami")
-    buttons = tuple(button(ctx.t(f"staff.menu.{item}"), StaffMenu(item)) for item in items)
+    buttons = (*(button(ctx.t(f"staff.menu.{item}"), StaffMenu(item)) for item in items), *await wish_staff_buttons(ctx))
     return Outbound(text=ctx.t("staff.menu.prompt"), buttons=buttons)
 
 

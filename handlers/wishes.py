@@ -14,9 +14,7 @@ from handlers.core import Context, Step, UserError
 from handlers.wishes_access import (
     View,
     community_units,
-    is_party_member,
     require_party_member,
-    view_of,
     wish_for,
 )
 from handlers.wishes_post import start_for, start_self
@@ -120,11 +118,3 @@ async def show_card(ctx: Context, data: WishCard) -> Step:
     """Show a wish's card as the sender may see it."""
     wish, view = await wish_for(ctx, data.wish_id)
     return ctx.step(await card(ctx, wish, view))
-
-
-async def can_browse(ctx: Context) -> bool:
-    """Tell whether the sender may browse published wishes."""
-    return await is_party_member(ctx)
-
-
-__all__ = ["can_browse", "open_menu_item", "show_card", "show_list", "staff_buttons", "start", "view_of"]

@@ -65,9 +65,18 @@ async def _on_text(ctx: Context) -> Step:
     text = ctx.inbound.payload.strip()
     if not text:
         return ctx.step(Outbound(text=ctx.t("wish.post.ask_text", limit=MAX_TEXT)), state=TEXT, data=ctx.data)
+    return _ask_photo(ctx, ctx.data | {"text": text[:MAX_TEXT]}, "wish.post.ask_photo")
+
+
+def _ask_photo(ctx: Context, data: dict[str, Any], key: str) -> Step:
+    """Offer to add a photo, with a button to skip it."""
     buttons = (choice(ctx.t("wish.post.skip_photo"), PHOTO, "skip"),)
-    reply = Outbound(text=ctx.t("wish.post.ask_photo"), buttons=buttons)
-    return ctx.step(reply, state=PHOTO, data=ctx.data | {"text": text[:MAX_TEXT]})
+    return ctx.step(Outbound(text=ctx.t(key), buttons=buttons), state=PHOTO, data=data)
+
+
+async def _photo_text(ctx: Context) -> Step:
+    """Answer text sent instead of a photo by offering the photo step again."""
+    return _ask_photo(ctx, dict(ctx.data), "wish.post.photo_hint")
 
 
 async def _on_photo(ctx: Context) -> Step:
@@ -217,7 +226,7 @@ async def _staff_role(ctx: Context) -> str:
 STATES: dict[str, State] = {
     CATEGORY: State(CATEGORY, on_choice=_on_category, hint_key="errors.use_buttons"),
     TEXT: State(TEXT, on_text=_on_text),
-    PHOTO: State(PHOTO, on_photo=_on_photo, on_choice=_skip_photo, hint_key="wish.post.photo_hint"),
+    PHOTO: State(PHOTO, on_text=_photo_text, on_photo=_on_photo, on_choice=_skip_photo),
     BY: State(BY, on_text=_by_text, on_choice=_by_choice),
     CONTACT: State(CONTACT, on_text=_contact_text, on_choice=_contact_choice),
     PLACE: State(PLACE, on_text=_place_text, on_choice=_place_choice),

@@ -163,7 +163,7 @@ async def card(ctx: Context, wish: Wish, view: View) -> Outbound:
         lines, buttons = await _owner_card(ctx, wish)
     else:
         lines, buttons = _public_card(ctx, wish, view)
-    image = wish.photos[0] if wish.photos and (view is not View.PARTY or wish.status == PUBLISHED) else None
+    image = wish.photos[0] if wish.photos else None
     if wish.status in (DONE, FULFILLED) and wish.fulfil_photos:
         image = wish.fulfil_photos[0]
     text = "\n".join([_head(ctx, wish, await community_name(ctx, wish)), *lines])

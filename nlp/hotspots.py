@@ -1,8 +1,8 @@
 """Hotspots (热点): the top and fastest-rising categories, places and keywords of a period.
 
-Keywords are ranked by TF-IDF: how much a word is used in the period's case texts (each text
-weighted equally), times how rare it is across this period's and the previous period's texts, so
-words every request uses sink. Words are cut by the project's jieba tokenizer (a private
+Keywords are ranked by TF-IDF: how often a word is used in the period's case texts, times how
+rare it is across this period's and the previous period's texts, so words every request uses
+sink. Words are cut by the project's jieba tokenizer (a private
 jieba.Tokenizer over the routing dictionary, never jieba's global one) and filtered by the
 shipped stop-word list. A rise compares the number of cases with the previous period of the same
 length; below a minimum volume nothing ranks, so noise (1 → 3) stays out.
@@ -71,10 +71,7 @@ def keyword_hotspots(
     df_now = Counter(w for doc in now_docs for w in set(doc))
     df_before = Counter(w for text in previous for w in set(terms(text, tokenizer, stopwords)))
     total_docs = len(now_docs) + len(previous)
-    tf: dict[str, float] = {}
-    for doc in now_docs:
-        for word, count in Counter(doc).items():
-            tf[word] = tf.get(word, 0.0) + count / len(doc)
+    tf = Counter(w for doc in now_docs for w in doc)
     scored = [
         Hot(word, df_now[word], df_before[word], weight * (math.log((total_docs + 1) / (df_now[word] + df_before[word] + 1)) + 1))
         for word, weight in tf.items()

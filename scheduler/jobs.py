@@ -12,8 +12,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.calendar_check import check_calendar
 from scheduler.lights import sweep_lights
+from scheduler.reports import monthly_report, monthly_trigger, weekly_report, weekly_trigger
+from scheduler.reports_settings import reports_of
 from scheduler.settings import SettingsLike, parse_clock_time
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings
+from scheduler.wish_jobs import wish_reminders, wish_schedule, wish_trigger
 
 
 async def light_sweep(deps: JobDeps, now: datetime) -> str:
@@ -83,6 +86,30 @@ JOBS: dict[str, JobSpec] = {
             _daily_trigger,
             lambda s: f"daily at {s.scheduler.calendar_check_at} ({s.tz.key})",
             # A daily check missed by a few hours (a restart in the morning) should still run today.
+            misfire_grace_time=6 * 3600,
+        ),
+        JobSpec(
+            "weekly_report",
+            weekly_report,
+            weekly_trigger,
+            lambda s: f"Mondays at {reports_of(s).send_at} ({s.tz.key})",
+            # Leaders should still get Monday's report after a morning restart; the outbox keys make
+            # a late or repeated run send nothing twice.
+            misfire_grace_time=12 * 3600,
+        ),
+        JobSpec(
+            "monthly_report",
+            monthly_report,
+            monthly_trigger,
+            lambda s: f"monthly, the 1st at {reports_of(s).send_at} ({s.tz.key})",
+            misfire_grace_time=12 * 3600,
+        ),
+        JobSpec(
+            "wish_reminders",
+            wish_reminders,
+            wish_trigger,
+            wish_schedule,
+            # Daily; reminders are deduplicated in the outbox, so a late or repeated run is harmless.
             misfire_grace_time=6 * 3600,
         ),
     )

@@ -64,6 +64,7 @@ class Report:
 async def build_report(
     session: AsyncSession,
     period: Period,
+    *,
     unit_code: str | None,
     tz: ZoneInfo,
     now: datetime,
@@ -76,7 +77,7 @@ async def build_report(
     stats = await compute_stats(session, period, scope, tz, now)
     before = period.previous(tz)
     previous = await compute_stats(session, before, scope, tz, now)
-    hotspots = await build_hotspots(session, directory, period, before, scope, settings, keywords)
+    hotspots = await build_hotspots(session, directory, (period, before), scope, settings=settings, keywords=keywords)
     wishes = await wish_figures(session, directory, period, scope)
     return Report(stats=stats, previous=previous.total, hotspots=hotspots, wishes=wishes, made_at=now)
 
@@ -84,13 +85,14 @@ async def build_report(
 async def build_hotspots(
     session: AsyncSession,
     directory: Directory,
-    period: Period,
-    before: Period,
+    periods: tuple[Period, Period],
     scope: Scope,
+    *,
     settings: ReportsSection,
     keywords: Keywords | None,
 ) -> Hotspots:
-    """Return the top and rising categories, places and (with a tokenizer) keywords."""
+    """Return the top and rising categories, places and (with a tokenizer) keywords of (period, previous)."""
+    period, before = periods
     now_subjects = await load_subjects(session, directory, period, scope)
     before_subjects = await load_subjects(session, directory, before, scope)
     hotspots = Hotspots()

@@ -81,7 +81,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
     from openpyxl import Workbook  # noqa: PLC0415  (openpyxl loads only when a workbook is written)
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for title, rows in sheets.items():
         sheet = book.create_sheet(title)
         for row in rows:

@@ -75,7 +75,7 @@ def hotspot_lines(report: Report, limit: int = 3) -> list[str]:
     hot = report.hotspots
     lines = [
         f"热点类别：{_hot_list(hot.top.get('category', []), limit)}",
-        f"热点地点：{_hot_list(hot.top.get('community', []) + hot.top.get('compound', [])[:2], limit + 2)}",
+        f"热点社区：{_hot_list(hot.top.get('community', []), limit)}；热点小区：{_hot_list(hot.top.get('compound', []), 2)}",
     ]
     if "keyword" in hot.top:
         lines.append("热词：" + ("、".join(f"{h.name}({h.current})" for h in hot.top["keyword"][: limit + 3]) or "无"))

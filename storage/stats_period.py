@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ class Period:
     start: datetime
     end: datetime
     key: str
+    partial: bool = False  # a week, month or year still under way, cut at the time of the report
 
     @property
     def length(self) -> timedelta:
@@ -30,6 +31,8 @@ class Period:
     def previous(self, tz: ZoneInfo) -> Period:
         """Return the period before: the previous calendar week, month or year, else the same length."""
         first = self.start.astimezone(tz).date()
+        if self.partial:
+            return Period(self.kind, self.start - self.length, self.start, f"{self.key}-previous", partial=True)
         if self.kind == "week":
             return week_of(first - timedelta(days=7), tz)
         if self.kind == "month":
@@ -107,7 +110,8 @@ def parse_period(text: str, now: datetime, tz: ZoneInfo) -> Period:
     today = now.astimezone(tz).date()
     current = {"week": week_of(today, tz), "month": month_of(today, tz), "year": year_of(today.year, tz)}
     if value in current:
-        return current[value]
+        found = current[value]
+        return replace(found, end=now, partial=True) if now < found.end else found
     if value.startswith("last-") and value[5:] in current:
         return last_complete(value[5:], now, tz)
     start_text, sep, end_text = value.partition("..")

@@ -52,15 +52,33 @@ class Actor:
     role: str
 
 
-def _event(session: AsyncSession, wish_id: int, action: str, actor: Actor, before: str | None, after: str, now: datetime, note: str | None = None, attachments: Sequence[str] = ()) -> WishEvent:
+@dataclass(frozen=True)
+class Move:
+    """A transition: its action's name, and the status it leaves and enters."""
+
+    action: str
+    before: str | None
+    after: str
+
+
+POST = Move("post", None, PENDING)
+APPROVE = Move("approve", PENDING, PUBLISHED)
+REJECT = Move("reject", PENDING, REJECTED)
+CLAIM = Move("claim", PUBLISHED, CLAIMED)
+RELEASE = Move("release", CLAIMED, PUBLISHED)
+FULFIL = Move("fulfil", CLAIMED, DONE)
+CONFIRM = Move("confirm", DONE, FULFILLED)
+
+
+def _event(session: AsyncSession, wish_id: int, move: Move, actor: Actor, now: datetime, *, note: str | None = None, attachments: Sequence[str] = ()) -> WishEvent:
     """Stage one history event."""
     event = WishEvent(
         wish_id=wish_id,
-        action=action,
+        action=move.action,
         actor_person_id=actor.person_id,
         actor_role=actor.role,
-        from_status=before,
-        to_status=after,
+        from_status=move.before,
+        to_status=move.after,
         note=note,
         attachments=list(attachments),
         created_at=now,
@@ -88,17 +106,17 @@ async def post_wish(session: AsyncSession, new: NewWish, now: datetime) -> tuple
     )
     session.add(wish)
     await session.flush()
-    event = _event(session, wish.id, "post", Actor(new.poster_person_id, new.poster_role), None, PENDING, now)
+    event = _event(session, wish.id, POST, Actor(new.poster_person_id, new.poster_role), now)
     await session.flush()
     return wish, event
 
 
-async def _move(session: AsyncSession, wish_id: int, before: str, after: str, now: datetime, *conditions: Any, **values: Any) -> bool:
+async def _move(session: AsyncSession, wish_id: int, move: Move, now: datetime, *conditions: Any, **values: Any) -> bool:
     """Move a wish from one status to another if it is still there; True when this call won."""
     stmt = (
         update(Wish)
-        .where(Wish.id == wish_id, Wish.status == before, *conditions)
-        .values(status=after, updated_at=now, **values)
+        .where(Wish.id == wish_id, Wish.status == move.before, *conditions)
+        .values(status=move.after, updated_at=now, **values)
         .execution_options(synchronize_session=False)
     )
     result = await session.execute(stmt)
@@ -106,13 +124,13 @@ async def _move(session: AsyncSession, wish_id: int, before: str, after: str, no
 
 
 async def _transition(
-    session: AsyncSession, wish_id: int, action: str, actor: Actor, before: str, after: str, now: datetime,
+    session: AsyncSession, wish_id: int, move: Move, actor: Actor, now: datetime,
     *conditions: Any, note: str | None = None, attachments: Sequence[str] = (), **values: Any,
 ) -> WishEvent | None:
-    """Apply a guarded transition and record its event; None when the wish was not in `before`."""
-    if not await _move(session, wish_id, before, after, now, *conditions, **values):
+    """Apply a guarded transition and record its event; None when the wish was not where `move` leaves from."""
+    if not await _move(session, wish_id, move, now, *conditions, **values):
         return None
-    event = _event(session, wish_id, action, actor, before, after, now, note, attachments)
+    event = _event(session, wish_id, move, actor, now, note=note, attachments=attachments)
     await session.flush()
     return event
 
@@ -120,20 +138,20 @@ async def _transition(
 async def approve(session: AsyncSession, wish_id: int, public_text: str, actor: Actor, now: datetime) -> WishEvent | None:
     """Publish a pending wish with its reviewed public text."""
     return await _transition(
-        session, wish_id, "approve", actor, PENDING, PUBLISHED, now, note=public_text,
+        session, wish_id, APPROVE, actor, now, note=public_text,
         public_text=public_text, approved_at=now, listed_at=now,
     )
 
 
 async def reject(session: AsyncSession, wish_id: int, reason: str, actor: Actor, now: datetime) -> WishEvent | None:
     """Turn down a pending wish with a reason the poster sees."""
-    return await _transition(session, wish_id, "reject", actor, PENDING, REJECTED, now, note=reason, reject_reason=reason)
+    return await _transition(session, wish_id, REJECT, actor, now, note=reason, reject_reason=reason)
 
 
 async def claim(session: AsyncSession, wish_id: int, actor: Actor, group: str | None, now: datetime) -> WishEvent | None:
     """Claim a published wish for one party member (or their group); None when someone else was first."""
     return await _transition(
-        session, wish_id, "claim", actor, PUBLISHED, CLAIMED, now, note=group,
+        session, wish_id, CLAIM, actor, now, note=group,
         claimant_person_id=actor.person_id, claim_group=group, claimed_at=now,
     )
 
@@ -141,22 +159,22 @@ async def claim(session: AsyncSession, wish_id: int, actor: Actor, group: str | 
 async def release(session: AsyncSession, wish_id: int, actor: Actor, now: datetime) -> WishEvent | None:
     """Give a claimed wish back to the published list (only its claimant can)."""
     return await _transition(
-        session, wish_id, "release", actor, CLAIMED, PUBLISHED, now, Wish.claimant_person_id == actor.person_id,
+        session, wish_id, RELEASE, actor, now, Wish.claimant_person_id == actor.person_id,
         claimant_person_id=None, claim_group=None, claimed_at=None, listed_at=now,
     )
 
 
-async def report_done(session: AsyncSession, wish_id: int, actor: Actor, photos: Sequence[str], note: str | None, now: datetime) -> WishEvent | None:
+async def report_done(session: AsyncSession, wish_id: int, actor: Actor, now: datetime, *, photos: Sequence[str], note: str | None) -> WishEvent | None:
     """Record the claimant's report that the wish came true, with photos."""
     return await _transition(
-        session, wish_id, "fulfil", actor, CLAIMED, DONE, now, Wish.claimant_person_id == actor.person_id,
+        session, wish_id, FULFIL, actor, now, Wish.claimant_person_id == actor.person_id,
         note=note, attachments=photos, fulfil_photos=list(photos), fulfil_note=note, fulfilled_at=now,
     )
 
 
 async def confirm(session: AsyncSession, wish_id: int, actor: Actor, story: str, now: datetime) -> WishEvent | None:
     """Confirm a reported fulfilment (beneficiary or community) and keep its public story."""
-    return await _transition(session, wish_id, "confirm", actor, DONE, FULFILLED, now, note=story, story=story, confirmed_at=now)
+    return await _transition(session, wish_id, CONFIRM, actor, now, note=story, story=story, confirmed_at=now)
 
 
 async def get_wish(session: AsyncSession, wish_id: int) -> Wish | None:

@@ -33,7 +33,7 @@ async def load_demo_into(url: str) -> None:
     """Load the demo district into a migrated database."""
     app = build_app(config_for(url))
     try:
-        await load_demo(app, datetime(2026, 11, 1, tzinfo=UTC))
+        await load_demo(app, datetime(2026, 11, 1, tzinfo=UTC), history=False)
     finally:
         await app.close()
 

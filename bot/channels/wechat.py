@@ -41,7 +41,7 @@ from bot.dispatcher import utcnow
 from bot.messages import Inbound, InboundKind, Outbound
 from bot.rate_limit import RateLimiter
 from handlers.buttons import MenuItem
-from handlers.menu import MENU_ITEMS
+from handlers.menu import ACCOUNT_MENU_ITEMS
 
 log = logging.getLogger(__name__)
 SUCCESS = "success"  # what WeChat wants when there is no passive reply
@@ -231,7 +231,7 @@ class WeChatChannel:
 
     def menu_definition(self) -> dict[str, Any]:
         """Return the account menu: the start-menu items, as CLICK buttons carrying their payloads."""
-        buttons = [{"type": "click", "name": self._app.texts.t(f"menu.{item}"), "key": MenuItem(item).pack()} for item in MENU_ITEMS]
+        buttons = [{"type": "click", "name": self._app.texts.t(f"menu.{item}"), "key": MenuItem(item).pack()} for item in ACCOUNT_MENU_ITEMS]
         return {"button": buttons}
 
     async def install_menu(self) -> dict[str, Any]:

@@ -4,7 +4,6 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-24
 
-The wishes work adds revision 0005; when both land, this revision's down_revision becomes 0005.
 """
 
 from collections.abc import Sequence

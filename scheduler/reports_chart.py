@@ -1,0 +1,130 @@
+"""The report's chart: cases received and completed over the period, top categories and keywords (PNG).
+
+Rendered headless on matplotlib's Agg canvas (no pyplot, no display), with the CJK font shipped in
+scheduler/data/fonts: a subset of Noto Sans CJK SC (SIL Open Font License 1.1, see OFL.txt there)
+holding GB 2312's characters plus every character of the packaged data. Labels are reduced to the
+characters the font has, so a rare character becomes □ instead of a missing-glyph warning.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from scheduler.reports_build import Report
+from scheduler.reports_text import PERIOD_NAMES, pct
+
+FONT_PATH = Path(__file__).resolve().parent / "data" / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
+FONT_FAMILY = "Noto Sans CJK SC"
+PLACEHOLDER = "□"
+DAILY_LIMIT = 62  # longer periods are drawn per week
+
+
+@lru_cache(maxsize=1)
+def font_characters() -> frozenset[int]:
+    """Return the code points the shipped font can draw."""
+    from matplotlib.ft2font import FT2Font  # noqa: PLC0415  (loaded when the first chart is drawn)
+
+    return frozenset(FT2Font(str(FONT_PATH)).get_charmap())
+
+
+def drawable(text: str) -> str:
+    """Return text with every character the font lacks replaced by □."""
+    known = font_characters()
+    return "".join(c if ord(c) in known or c.isspace() else PLACEHOLDER for c in text)
+
+
+@lru_cache(maxsize=1)
+def register_font() -> str:
+    """Add the shipped CJK font to matplotlib's font manager once and return its family name."""
+    from matplotlib import font_manager  # noqa: PLC0415  (matplotlib loads only when a chart is drawn)
+
+    font_manager.fontManager.addfont(str(FONT_PATH))
+    return font_manager.FontProperties(fname=str(FONT_PATH)).get_name()
+
+
+def _weekly(trend: list[tuple[date, int, int]]) -> list[tuple[date, int, int]]:
+    """Sum a daily trend per week (Monday)."""
+    weeks: dict[date, list[int]] = {}
+    for day, received, completed in trend:
+        monday = day - timedelta(days=day.weekday())
+        counts = weeks.setdefault(monday, [0, 0])
+        counts[0] += received
+        counts[1] += completed
+    return [(day, c[0], c[1]) for day, c in weeks.items()]
+
+
+def _trend_panel(axes: Any, report: Report) -> None:
+    """Draw received and completed cases per day (or week)."""
+    trend = report.stats.trend
+    per = "日"
+    if len(trend) > DAILY_LIMIT:
+        trend, per = _weekly(trend), "周"
+    labels = [f"{d.month}/{d.day}" for d, _, _ in trend]
+    xs = list(range(len(trend)))
+    axes.plot(xs, [r for _, r, _ in trend], marker="o", markersize=3, label="受理", color="#c0392b")
+    axes.plot(xs, [c for _, _, c in trend], marker="o", markersize=3, label="办结", color="#2471a3")
+    axes.set_title(f"每{per}受理与办结")
+    axes.legend(loc="upper left")
+    step = max(1, len(labels) // 12)
+    axes.set_xticks(range(0, len(labels), step), labels[::step], rotation=0)
+    axes.grid(axis="y", alpha=0.3)
+
+
+def _bar_panel(axes: Any, title: str, names: list[str], now: list[int], before: list[int]) -> None:
+    """Draw a horizontal bar chart of this period against the previous one."""
+    axes.set_title(title)
+    if not names:
+        axes.text(0.5, 0.5, "本期无数据", ha="center", va="center", transform=axes.transAxes)
+        axes.set_axis_off()
+        return
+    rows = list(range(len(names)))[::-1]
+    axes.barh([r + 0.2 for r in rows], now, height=0.4, label="本期", color="#c0392b")
+    axes.barh([r - 0.2 for r in rows], before, height=0.4, label="上期", color="#bdc3c7")
+    axes.set_yticks(rows, [drawable(n) for n in names])
+    axes.legend(loc="lower right")
+
+
+def render_chart(report: Report, path: Path) -> Path:
+    """Draw the report's chart to a PNG file and return its path."""
+    from matplotlib import rc_context  # noqa: PLC0415
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    family = register_font()
+    stats = report.stats
+    with rc_context({"font.family": family, "axes.unicode_minus": False, "font.size": 10}):
+        figure = Figure(figsize=(10, 8), dpi=100)
+        FigureCanvasAgg(figure)
+        grid = figure.add_gridspec(2, 2, height_ratios=[1, 1.1])
+        total = stats.total
+        figure.suptitle(
+            drawable(
+                f"{stats.scope.name}{PERIOD_NAMES[stats.period.kind]} {stats.period.key}  "
+                f"受理{total.received}件 办结率{pct(total.completion_rate)} 满意率{pct(total.satisfaction_rate)}"
+            ),
+            fontsize=13,
+        )
+        _trend_panel(figure.add_subplot(grid[0, :]), report)
+        categories = report.hotspots.top.get("category", [])
+        _bar_panel(
+            figure.add_subplot(grid[1, 0]),
+            "热点类别",
+            [h.name for h in categories],
+            [h.current for h in categories],
+            [h.previous for h in categories],
+        )
+        keywords = report.hotspots.top.get("keyword") or report.hotspots.top.get("community", [])
+        _bar_panel(
+            figure.add_subplot(grid[1, 1]),
+            "热词" if report.hotspots.top.get("keyword") else "热点社区",
+            [h.name for h in keywords[:8]],
+            [h.current for h in keywords[:8]],
+            [h.previous for h in keywords[:8]],
+        )
+        figure.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, format="png")
+    return path
