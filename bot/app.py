@@ -76,7 +76,7 @@ async def start_app(
     if classifier is None:
         classifier = await asyncio.to_thread(load_classifier, app.config.nlp_settings())
     async with app.uow() as uow:
-        places = await load_place_finder(uow)
+        places = await load_place_finder(uow, app.texts)
     supervision = await load_supervision(app.session_factory, app.config)
     english = app.config.app.language == "en"
     names = {

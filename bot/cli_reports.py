@@ -58,7 +58,7 @@ def _render(report: Report, args: argparse.Namespace, config: Config) -> str | N
     if args.format == "xlsx":
         summary = full_text(report, config.tz, section.min_volume)
         sheets = evaluation_sheets(report, section.min_volume) if args.evaluation else report_sheets(report, summary)
-        write_xlsx(out, sheets)
+        write_xlsx(out, sheets, config.app.language)
     else:
         render_chart(report, out)
     print(f"wrote {out}")
@@ -81,7 +81,14 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
             keywords = await load_keywords(config) if args.format != "csv" and not args.evaluation else None
             async with create_session_factory(engine)() as session:
                 report = await build_report(
-                    session, period, unit_code=args.unit, tz=config.tz, now=now, settings=config.reports, keywords=keywords
+                    session,
+                    period,
+                    unit_code=args.unit,
+                    tz=config.tz,
+                    now=now,
+                    settings=config.reports,
+                    keywords=keywords,
+                    language=config.app.language,
                 )
         except StatsError as exc:
             print(f"qungong: --unit: {exc}")

@@ -107,6 +107,14 @@ class LifecycleSection:
 
 
 @dataclass(frozen=True)
+class RevisitSection:
+    """[revisit]: what happens when a resident does not answer the revisit."""
+
+    reminder_hours: float = 24.0
+    phone_hours: float = 72.0
+
+
+@dataclass(frozen=True)
 class InvitesSection:
     """[invites]: one-time staff binding codes."""
 
@@ -176,6 +184,7 @@ class Config:
     sla: SlaSection = SlaSection()
     lifecycle: LifecycleSection = LifecycleSection()
     invites: InvitesSection = InvitesSection()
+    revisit: RevisitSection = RevisitSection()
     conversation: ConversationSection = ConversationSection()
     logging: LoggingSection = LoggingSection()
     calendar: CalendarSection = CalendarSection()
@@ -445,6 +454,8 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
             problems.append(f"{name}: expected 0 < sign_hours and 0 < yellow_hours < red_hours")
     if config.lifecycle.max_redos < 0:
         problems.append(f"lifecycle.max_redos: expected 0 or more, got {config.lifecycle.max_redos}")
+    if not 0 < config.revisit.reminder_hours < config.revisit.phone_hours:
+        problems.append("revisit: expected 0 < reminder_hours < phone_hours")
     if config.invites.lifetime_hours <= 0:
         problems.append("invites.lifetime_hours: expected more than 0")
     if config.conversation.timeout_minutes <= 0:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 
@@ -58,6 +60,17 @@ class Outbound:
     buttons: tuple[Button, ...] = ()
     image: str | None = None
     target: Target | None = None
+
+
+def local_image(image: str | None) -> Path | None:
+    """Return the file of an image given as an absolute local path (e.g. a report chart), else None.
+
+    An image is otherwise a URL or a platform's file/media id, which channels pass on as they are.
+    """
+    if not image or not os.path.isabs(image):
+        return None
+    path = Path(image)
+    return path if path.is_file() else None
 
 
 def outbound_to_payload(message: Outbound) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from aiohttp import web
 from sqlalchemy import and_, or_, select, update
 
 from bot.app import App
-from bot.messages import Inbound, InboundKind, Outbound
+from bot.messages import Inbound, InboundKind, Outbound, local_image, outbound_from_payload
 from storage.models import OutboxMessage, Person
 from storage.routing import STAFF_ROLE_OF_KIND
 from storage.uow import UnitOfWork
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "sim"
 PAGE = Path(__file__).resolve().parent / "static" / "sim.html"
 NEW_RESIDENT = re.compile(r"new:[A-Za-z0-9_.\-]{1,40}")
+FILE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,120}\.png")
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 INBOX_BATCH = 50
 INBOX_LOOKAHEAD = timedelta(days=3650)  # the simulator shows deferred (quiet-hours) pushes at once
@@ -41,12 +42,21 @@ class BadRequest(Exception):
     """A simulator request that is malformed; answered with HTTP 400 and a reason."""
 
 
-def reply_json(message: Outbound) -> dict[str, Any]:
+def image_url(app: App, image: str | None) -> str | None:
+    """Return how the page shows an image: a report chart by its URL here, anything else as it is."""
+    path = local_image(image)
+    if path is None:
+        return image
+    folder = app.config.reports.path.resolve()
+    return f"/sim/files/{path.name}" if path.resolve().parent == folder else None
+
+
+def reply_json(app: App, message: Outbound) -> dict[str, Any]:
     """Return a message in the simulator API's shape."""
     return {
         "text": message.text,
         "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
-        "image": message.image,
+        "image": image_url(app, message.image),
     }
 
 
@@ -121,7 +131,7 @@ async def send(request: web.Request) -> web.Response:
     except BadRequest as exc:
         return web.json_response({"error": str(exc)}, status=400)
     replies = await app.running_dispatcher().handle(inbound)
-    return web.json_response({"replies": [reply_json(r) for r in replies]})
+    return web.json_response({"replies": [reply_json(app, r) for r in replies]})
 
 
 async def inbox(request: web.Request) -> web.Response:
@@ -134,7 +144,7 @@ async def inbox(request: web.Request) -> web.Response:
     async with app.uow() as uow:
         rows = await take_inbox(uow, key)
         await uow.commit()
-    messages = [{"text": r.payload.get("text", ""), "buttons": r.payload.get("buttons", []), "image": r.payload.get("image")} for r in rows]
+    messages = [reply_json(app, outbound_from_payload(r.payload)) for r in rows]
     return web.json_response({"messages": messages})
 
 
@@ -157,6 +167,16 @@ async def take_inbox(uow: UnitOfWork, key: str) -> list[OutboxMessage]:
     return rows
 
 
+async def report_file(request: web.Request) -> web.StreamResponse:
+    """Serve a chart from the reports folder, by name only."""
+    name = request.match_info["name"]
+    folder = request.app[APP_KEY].config.reports.path.resolve()
+    path = folder / name
+    if not FILE_NAME.fullmatch(name) or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path)
+
+
 async def page(request: web.Request) -> web.FileResponse:
     """Serve the simulator page."""
     return web.FileResponse(PAGE)
@@ -169,3 +189,4 @@ def add_simulator(web_app: web.Application, app: App) -> None:
     web_app.router.add_get("/sim/api/people", people)
     web_app.router.add_post("/sim/api/send", send)
     web_app.router.add_get("/sim/api/inbox", inbox)
+    web_app.router.add_get("/sim/files/{name}", report_file)

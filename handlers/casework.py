@@ -9,6 +9,7 @@ from handlers.buttons import RevisitAnswer, StaffCard, button
 from handlers.core import Context
 from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
+from handlers.texts import Texts
 from storage.cases import NewCase, act, register_case
 from storage.lifecycle import (
     OPEN_STATES,
@@ -130,13 +131,18 @@ async def follow(ctx: Context, case_id: int) -> Case:
     return case
 
 
+def revisit_question(texts: Texts, case: Case, key: str = "revisit.ask_solved") -> Outbound:
+    """Return the revisit question (solved?) with its one-tap answers for the case's current cycle."""
+    buttons = tuple(
+        button(texts.t(f"revisit.solved.{value}"), RevisitAnswer(case.id, case.cycle, value, 0)) for value in SOLVED_CHOICES
+    )
+    return Outbound(text=texts.t(key, number=case.number), buttons=buttons)
+
+
 async def start_revisit(ctx: Context, case: Case) -> None:
     """Move a completed case to revisit and ask the resident whether the problem is solved."""
     case, _ = await act(ctx.uow, case.id, Request(Action.START_REVISIT, SYSTEM_ACTOR, ctx.now), supervision=ctx.services.supervision)
-    buttons = tuple(
-        button(ctx.t(f"revisit.solved.{value}"), RevisitAnswer(case.id, case.cycle, value, 0)) for value in SOLVED_CHOICES
-    )
-    message = Outbound(text=ctx.t("revisit.ask_solved", number=case.number), buttons=buttons)
+    message = revisit_question(ctx.services.texts, case)
     await push_to_person(ctx.uow, case.resident_person_id, message, f"case:{case.id}:revisit:{case.cycle}", ctx.now, kind="revisit")
 
 

@@ -8,7 +8,8 @@ from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.staff_access import staff_bindings
-from storage.supervision import submit_explanation
+from handlers.texts import Texts
+from storage.supervision import ExplanationNotes, submit_explanation
 
 WRITING = "staff.explain"
 MAX_CHARS = 2000
@@ -20,12 +21,19 @@ async def start(ctx: Context, data: ExplainTask) -> Step:
     return ctx.step(Outbound(text=ctx.t("explain.ask")), state=WRITING, data={"task_id": data.task_id})
 
 
+def explanation_notes(texts: Texts, body: str) -> ExplanationNotes:
+    """Return how the case history records an explanation, on time and late."""
+    body = body.strip()  # as storage records it
+    return ExplanationNotes(on_time=texts.t("explain.note.on_time", text=body), late=texts.t("explain.note.late", text=body))
+
+
 async def _text(ctx: Context) -> Step:
     """Record the explanation; the storage use case checks the unit and that it is the first."""
     body = ctx.inbound.payload.strip()[:MAX_CHARS]
     if not body:
         raise UserError(ctx.t("explain.ask"))
-    task = await submit_explanation(ctx.uow, int(ctx.data["task_id"]), ctx.person.id, body, ctx.now)
+    notes = explanation_notes(ctx.services.texts, body)
+    task = await submit_explanation(ctx.uow, int(ctx.data["task_id"]), ctx.person.id, body, ctx.now, notes=notes)
     key = "explain.late" if ctx.now > task.due_at else "explain.done"
     return ctx.step(Outbound(text=ctx.t(key)), main_menu(ctx))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from handlers.texts import Texts
 from nlp.jurisdiction import GridPlace, Jurisdiction, JurisdictionResolver
 from storage.uow import UnitOfWork
 
@@ -65,7 +66,10 @@ class UnitRef:
 class ResolverPlaceFinder:
     """A PlaceFinder over the jurisdiction resolver, mapping unit codes to stored unit ids."""
 
-    def __init__(self, resolver: JurisdictionResolver, units: dict[str, UnitRef], community_codes: dict[int, str]) -> None:
+    def __init__(
+        self, resolver: JurisdictionResolver, units: dict[str, UnitRef], community_codes: dict[int, str], texts: Texts
+    ) -> None:
+        self._texts = texts
         self._resolver = resolver
         self._units = units
         self._community_codes = community_codes
@@ -91,7 +95,7 @@ class ResolverPlaceFinder:
         finest = grid or community or street
         label = finest.name if finest else ""
         if found.matched and found.matched not in label:
-            label = f"{found.matched}（{label}）"
+            label = self._texts.t("places.with_unit", place=found.matched, unit=label)
         return Place(
             source=found.source,
             label=label,
@@ -105,8 +109,8 @@ class ResolverPlaceFinder:
         )
 
 
-async def load_place_finder(uow: UnitOfWork) -> ResolverPlaceFinder:
-    """Build the place finder from the organisation units in the database."""
+async def load_place_finder(uow: UnitOfWork, texts: Texts) -> ResolverPlaceFinder:
+    """Build the place finder from the organisation units in the database (TEXTS: how labels are worded)."""
     streets = {u.id: u for u in await uow.units.of_kind("street")}
     communities = {u.id: u for u in await uow.units.of_kind("community")}
     grids = await uow.units.of_kind("grid")
@@ -132,4 +136,4 @@ async def load_place_finder(uow: UnitOfWork) -> ResolverPlaceFinder:
             )
         )
     units = {u.code: UnitRef(u.id, u.name) for u in [*streets.values(), *communities.values(), *grids]}
-    return ResolverPlaceFinder(JurisdictionResolver(places), units, {c.id: c.code for c in communities.values()})
+    return ResolverPlaceFinder(JurisdictionResolver(places), units, {c.id: c.code for c in communities.values()}, texts)

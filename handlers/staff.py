@@ -76,6 +76,9 @@ OPS: dict[str, Op] = {
     "refuse_ext": Op(Action.REFUSE_EXTENSION, note=True),
     "dup": Op(Action.CLOSE_DUPLICATE, note=True),
     "notresp": Op(Action.CLOSE_NOT_RESPONSIBLE, note=True),
+    "phone_solved": Op(Action.CONFIRM_SOLVED, note=True),
+    "phone_redo": Op(Action.REDO, note=True),
+    "close_unrated": Op(Action.CLOSE_UNRATED),
 }
 OP_OF_ACTION = {op.action: name for name, op in OPS.items()}
 TARGETED = {Action.DISPATCH, Action.TRANSFER, Action.UPHOLD_RETURN}
@@ -216,7 +219,7 @@ async def _place(ctx: Context, case: Case) -> str:
     names = [await _unit_name(ctx, unit_id) for unit_id in (case.street_id, case.community_id, case.grid_id) if unit_id]
     where = " · ".join(names)
     if case.address and case.address not in where:
-        where = f"{case.address}（{where}）" if where else case.address
+        where = ctx.t("places.with_unit", place=case.address, unit=where) if where else case.address
     return where or ctx.t("report.place_unknown")
 
 

@@ -102,7 +102,7 @@ async def _own_text(ctx: Context) -> Step:
     text = ctx.inbound.payload.strip()[:MAX_PUBLIC]
     found = leaks(text)
     if not text or found:
-        listed = "；".join(f"{ctx.t(f'wish.flag.{f.kind}')} {f.found}" for f in found) or "—"
+        listed = ctx.t("wish.format.separator").join(f"{ctx.t(f'wish.flag.{f.kind}')} {f.found}" for f in found) or "—"
         return ctx.step(Outbound(text=ctx.t("wish.public_leaks", found=listed)), state=PUBLIC, data=ctx.data)
     return await _publish(ctx, wish, text)
 

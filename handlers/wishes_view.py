@@ -46,7 +46,7 @@ def _flags_line(ctx: Context, redaction: Redaction) -> str:
     """Describe what the proposal removed."""
     if not redaction.flags:
         return ctx.t("wish.card.no_flags")
-    found = "；".join(f"{ctx.t(f'wish.flag.{f.kind}')} {f.found}" for f in redaction.flags)
+    found = ctx.t("wish.format.separator").join(f"{ctx.t(f'wish.flag.{f.kind}')} {f.found}" for f in redaction.flags)
     return ctx.t("wish.card.flags", found=found)
 
 

@@ -14,6 +14,7 @@ from scheduler.calendar_check import check_calendar
 from scheduler.lights import sweep_lights
 from scheduler.reports import monthly_report, monthly_trigger, weekly_report, weekly_trigger
 from scheduler.reports_settings import reports_of
+from scheduler.revisit_jobs import follow_up_revisits
 from scheduler.settings import SettingsLike, parse_clock_time
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings
 from scheduler.wish_jobs import wish_reminders, wish_schedule, wish_trigger
@@ -37,6 +38,11 @@ async def calendar_check(deps: JobDeps, now: datetime) -> str:
     if not missing:
         return "the working-day calendar knows every year it needs"
     return "calendar lacks " + ", ".join(map(str, missing)) + ": administrators warned"
+
+
+async def revisit_followup(deps: JobDeps, now: datetime) -> str:
+    """Remind residents who did not answer their revisit, then hand it to the command center by phone."""
+    return (await follow_up_revisits(deps, now)).describe()
 
 
 Job = Callable[[JobDeps, datetime], Awaitable[str]]
@@ -79,6 +85,14 @@ JOBS: dict[str, JobSpec] = {
             # superseded by the next run, which finds everything due anyway (catch-up is done by
             # the query on next_alert_at, not by replaying missed runs).
             misfire_grace_time=60,
+        ),
+        JobSpec(
+            "revisit_followup",
+            revisit_followup,
+            lambda s: IntervalTrigger(minutes=30, timezone=s.tz),
+            lambda s: "every 30 min",
+            # Each reminder and task is keyed in the outbox, so a late or repeated run sends nothing twice.
+            misfire_grace_time=1800,
         ),
         JobSpec(
             "calendar_check",

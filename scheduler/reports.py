@@ -107,7 +107,14 @@ async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
     for group in pending:
         async with UnitOfWork(deps.session_factory) as uow:
             report = await build_report(
-                uow.session, period, unit_code=group.unit_code, tz=tz, now=now, settings=section, keywords=keywords
+                uow.session,
+                period,
+                unit_code=group.unit_code,
+                tz=tz,
+                now=now,
+                settings=section,
+                keywords=keywords,
+                language=deps.settings.app.language,
             )
             image = await asyncio.to_thread(render_chart, report, chart_path(section, kind, period, group.unit_code))
             message = Outbound(text=push_text(report, tz, section.min_volume), image=str(image))

@@ -10,10 +10,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.texts import DEFAULT_LANGUAGE
 from nlp.hotspots import Hot, keyword_hotspots, rising, top
 from nlp.tokenizer import Tokenizer
 from scheduler.reports_settings import ReportsSection
-from storage.stats import Directory, Scope, Stats, compute_stats, load_directory, resolve_scope
+from scheduler.texts import texts_for
+from storage.stats import (
+    UNITLESS_DEPARTMENTS,
+    Directory,
+    FallbackNames,
+    Scope,
+    Stats,
+    compute_stats,
+    load_directory,
+    resolve_scope,
+)
 from storage.stats_figures import Figures
 from storage.stats_hotspots import load_subjects
 from storage.stats_period import Period
@@ -59,6 +70,14 @@ class Report:
     hotspots: Hotspots
     wishes: WishFigures | None
     made_at: datetime
+    language: str = DEFAULT_LANGUAGE  # of its wording: the [app] language
+
+
+def fallback_names(language: str) -> FallbackNames:
+    """Return the names, in a language, of the district and the departments that have no unit row."""
+    texts = texts_for(language)
+    departments = {code: texts.t(f"reports.fallback.{code}") for code in UNITLESS_DEPARTMENTS}
+    return FallbackNames(district=texts.t("reports.fallback.district"), departments=departments)
 
 
 async def build_report(
@@ -70,16 +89,18 @@ async def build_report(
     now: datetime,
     settings: ReportsSection,
     keywords: Keywords | None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Report:
-    """Compute a report for a period and a unit (None: the whole district)."""
-    directory = await load_directory(session)
+    """Compute a report for a period and a unit (None: the whole district), worded in LANGUAGE."""
+    fallback = fallback_names(language)
+    directory = await load_directory(session, fallback)
     scope = resolve_scope(directory, unit_code)
-    stats = await compute_stats(session, period, scope, tz, now)
+    stats = await compute_stats(session, period, scope, tz, now, fallback=fallback)
     before = period.previous(tz)
-    previous = await compute_stats(session, before, scope, tz, now)
+    previous = await compute_stats(session, before, scope, tz, now, fallback=fallback)
     hotspots = await build_hotspots(session, directory, (period, before), scope, settings=settings, keywords=keywords)
     wishes = await wish_figures(session, directory, period, scope)
-    return Report(stats=stats, previous=previous.total, hotspots=hotspots, wishes=wishes, made_at=now)
+    return Report(stats=stats, previous=previous.total, hotspots=hotspots, wishes=wishes, made_at=now, language=language)
 
 
 async def build_hotspots(

@@ -13,8 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from handlers.texts import Texts
+from nlp.hotspots import Hot
 from scheduler.reports_build import Report
-from scheduler.reports_text import PERIOD_NAMES, pct
+from scheduler.reports_text import pct, period_name
+from scheduler.texts import texts_for
 
 FONT_PATH = Path(__file__).resolve().parent / "data" / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -56,33 +59,34 @@ def _weekly(trend: list[tuple[date, int, int]]) -> list[tuple[date, int, int]]:
     return [(day, c[0], c[1]) for day, c in weeks.items()]
 
 
-def _trend_panel(axes: Any, report: Report) -> None:
+def _trend_panel(axes: Any, report: Report, texts: Texts) -> None:
     """Draw received and completed cases per day (or week)."""
     trend = report.stats.trend
-    per = "日"
+    title = "reports.chart.trend_daily"
     if len(trend) > DAILY_LIMIT:
-        trend, per = _weekly(trend), "周"
+        trend, title = _weekly(trend), "reports.chart.trend_weekly"
     labels = [f"{d.month}/{d.day}" for d, _, _ in trend]
     xs = list(range(len(trend)))
-    axes.plot(xs, [r for _, r, _ in trend], marker="o", markersize=3, label="受理", color="#c0392b")
-    axes.plot(xs, [c for _, _, c in trend], marker="o", markersize=3, label="办结", color="#2471a3")
-    axes.set_title(f"每{per}受理与办结")
+    axes.plot(xs, [r for _, r, _ in trend], marker="o", markersize=3, label=texts.t("reports.chart.received"), color="#c0392b")
+    axes.plot(xs, [c for _, _, c in trend], marker="o", markersize=3, label=texts.t("reports.chart.completed"), color="#2471a3")
+    axes.set_title(texts.t(title))
     axes.legend(loc="upper left")
     step = max(1, len(labels) // 12)
     axes.set_xticks(range(0, len(labels), step), labels[::step], rotation=0)
     axes.grid(axis="y", alpha=0.3)
 
 
-def _bar_panel(axes: Any, title: str, names: list[str], now: list[int], before: list[int]) -> None:
+def _bar_panel(axes: Any, texts: Texts, title: str, items: list[Hot]) -> None:
     """Draw a horizontal bar chart of this period against the previous one."""
+    names, now, before = [h.name for h in items], [h.current for h in items], [h.previous for h in items]
     axes.set_title(title)
     if not names:
-        axes.text(0.5, 0.5, "本期无数据", ha="center", va="center", transform=axes.transAxes)
+        axes.text(0.5, 0.5, texts.t("reports.chart.no_data"), ha="center", va="center", transform=axes.transAxes)
         axes.set_axis_off()
         return
     rows = list(range(len(names)))[::-1]
-    axes.barh([r + 0.2 for r in rows], now, height=0.4, label="本期", color="#c0392b")
-    axes.barh([r - 0.2 for r in rows], before, height=0.4, label="上期", color="#bdc3c7")
+    axes.barh([r + 0.2 for r in rows], now, height=0.4, label=texts.t("reports.chart.current"), color="#c0392b")
+    axes.barh([r - 0.2 for r in rows], before, height=0.4, label=texts.t("reports.chart.previous"), color="#bdc3c7")
     axes.set_yticks(rows, [drawable(n) for n in names])
     axes.legend(loc="lower right")
 
@@ -94,6 +98,7 @@ def render_chart(report: Report, path: Path) -> Path:
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     family = register_font()
+    texts = texts_for(report.language)
     stats = report.stats
     with rc_context({"font.family": family, "axes.unicode_minus": False, "font.size": 10}):
         figure = Figure(figsize=(10, 8), dpi=100)
@@ -102,27 +107,32 @@ def render_chart(report: Report, path: Path) -> Path:
         total = stats.total
         figure.suptitle(
             drawable(
-                f"{stats.scope.name}{PERIOD_NAMES[stats.period.kind]} {stats.period.key}  "
-                f"受理{total.received}件 办结率{pct(total.completion_rate)} 满意率{pct(total.satisfaction_rate)}"
+                texts.t(
+                    "reports.chart.title",
+                    scope=stats.scope.name,
+                    name=period_name(report),
+                    period=stats.period.key,
+                    received=total.received,
+                    completion_rate=pct(total.completion_rate),
+                    satisfaction_rate=pct(total.satisfaction_rate),
+                )
             ),
             fontsize=13,
         )
-        _trend_panel(figure.add_subplot(grid[0, :]), report)
+        _trend_panel(figure.add_subplot(grid[0, :]), report, texts)
         categories = report.hotspots.top.get("category", [])
         _bar_panel(
             figure.add_subplot(grid[1, 0]),
-            "热点类别",
-            [h.name for h in categories],
-            [h.current for h in categories],
-            [h.previous for h in categories],
+            texts,
+            texts.t("reports.chart.categories"),
+            categories,
         )
         keywords = report.hotspots.top.get("keyword") or report.hotspots.top.get("community", [])
         _bar_panel(
             figure.add_subplot(grid[1, 1]),
-            "热词" if report.hotspots.top.get("keyword") else "热点社区",
-            [h.name for h in keywords[:8]],
-            [h.current for h in keywords[:8]],
-            [h.previous for h in keywords[:8]],
+            texts,
+            texts.t("reports.chart.keywords" if report.hotspots.top.get("keyword") else "reports.chart.communities"),
+            keywords[:8],
         )
         figure.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)

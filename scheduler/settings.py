@@ -94,6 +94,18 @@ class StorageLike(Protocol):
         """Whether to log SQL."""
 
 
+class RevisitLike(Protocol):
+    """The [revisit] settings the follow-up job reads."""
+
+    @property
+    def reminder_hours(self) -> float:
+        """Hours after completion before the one reminder."""
+
+    @property
+    def phone_hours(self) -> float:
+        """Hours after completion before the phone-revisit task."""
+
+
 class SettingsLike(Protocol):
     """The parts of the whole configuration that the scheduler and its jobs read."""
 
@@ -116,6 +128,10 @@ class SettingsLike(Protocol):
     @property
     def calendar(self) -> CalendarSection:
         """The [calendar] section."""
+
+    @property
+    def revisit(self) -> RevisitLike:
+        """The [revisit] section."""
 
     @property
     def supervision(self) -> SupervisionSection:

@@ -4,7 +4,8 @@ Deterministic for a given `now` and seed: texts come from the routing training s
 (nlp/data/train_extra.csv), so they read like real requests and classify; places, timings and
 outcomes are drawn from a seeded random generator. Each case gets the events the lifecycle would
 have written (register, dispatch, sign, complete, start_revisit, confirm_solved or redo, returns,
-extensions, closes), its lights and written explanations, and its revisit ratings. Everything is
+extensions, closes), its lights and written explanations, and its revisit ratings. The same period
+gets micro-wishes in every state with their events (storage.demo_history_wishes). Everything is
 inserted with bulk INSERTs in one transaction (a few thousand cases take seconds on SQLite).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import csv
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -23,6 +24,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.demo_history_timeline import CaseDraft, Staff, Timeline, simulate
+from storage.demo_history_wishes import load_demo_wishes
 from storage.models import (
     Case,
     CaseEvent,
@@ -58,6 +60,8 @@ class HistorySummary:
     events: int
     lights: int
     ratings: int
+    wishes: int = 0
+    wish_events: int = 0
 
 
 @dataclass
@@ -191,7 +195,7 @@ async def _write_counters(session: AsyncSession, counters: dict[str, int], exist
 async def load_demo_history(
     session: AsyncSession, now: datetime, tz: ZoneInfo, *, seed: int = SEED, days: int = DAYS
 ) -> HistorySummary:
-    """Insert ~4 months of history before NOW into a demo district with no cases yet (the caller commits)."""
+    """Insert ~4 months of history (cases, then micro-wishes) before NOW into a demo district with no cases yet (the caller commits)."""
     if (await session.scalar(select(func.count()).select_from(Case))) or 0:
         return HistorySummary(0, 0, 0, 0, 0)
     rng = random.Random(seed)
@@ -202,7 +206,9 @@ async def load_demo_history(
     drafts = [_draft(rng, places, texts, moment, now=now, residents=residents) for moment in _arrivals(rng, now, tz, days)]
     staff = Staff(places.staff, places.command_center)
     timelines = [simulate(rng, draft, now, staff) for draft in drafts]
-    return await _insert(session, timelines, now, tz, residents)
+    summary = await _insert(session, timelines, now, tz, residents)
+    wishes = await load_demo_wishes(session, now, tz, seed=seed, days=days)
+    return replace(summary, wishes=wishes.wishes, wish_events=wishes.events)
 
 
 async def _insert(session: AsyncSession, timelines: list[Timeline], now: datetime, tz: ZoneInfo, residents: list[int]) -> HistorySummary:

@@ -339,7 +339,7 @@ class Wish(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    category: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     public_text: Mapped[str | None] = mapped_column(Text)
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -9,7 +9,7 @@ once and counted in Python: a district's year is tens of thousands of small tupl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,9 +24,8 @@ from storage.stats_figures import Figures
 from storage.stats_period import Period
 
 KINDS = ("street", "community", "grid", "department")
-KIND_NAMES = {"district": "区", "street": "街道", "community": "社区", "grid": "网格", "department": "部门"}
 COMPLETED_STATES = frozenset({Status.COMPLETED.value, Status.REVISIT.value, Status.CLOSED.value})
-DEPARTMENT_FALLBACK = {"shequ": "社区居委会"}
+UNITLESS_DEPARTMENTS = ("shequ",)  # department codes cases are routed to that have no unit row
 SOLVED, SATISFIED, FAIRLY_SATISFIED = 1, 1, 2
 EVENT_FIELDS = {
     "return": "returns",
@@ -86,16 +85,28 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class FallbackNames:
+    """Names, in the user's language, for what has no unit row: the district, and UNITLESS_DEPARTMENTS.
+
+    Storage holds no wording; the caller supplies these (without them, codes stand in for names).
+    """
+
+    district: str = "-"
+    departments: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Directory:
     """Unit codes and names by id, and the district."""
 
     by_id: dict[int, Unit]
     by_code: dict[str, Unit]
+    fallback: FallbackNames = field(default_factory=FallbackNames)
 
     def name_of(self, kind: str, code: str) -> str:
         """Return a unit's name by kind and code (department codes without a unit get a fallback)."""
         unit = self.by_code.get(code)
-        return unit.name if unit is not None else DEPARTMENT_FALLBACK.get(code, code) if kind == "department" else code
+        return unit.name if unit is not None else self.fallback.departments.get(code, code) if kind == "department" else code
 
     def code_of(self, unit_id: int | None) -> str | None:
         """Return a unit's code."""
@@ -103,10 +114,10 @@ class Directory:
         return unit.code if unit is not None else None
 
 
-async def load_directory(session: AsyncSession) -> Directory:
-    """Load every unit once."""
+async def load_directory(session: AsyncSession, fallback: FallbackNames | None = None) -> Directory:
+    """Load every unit once (FALLBACK: names for what has no unit row)."""
     units = (await session.scalars(select(Unit))).all()
-    return Directory({u.id: u for u in units}, {u.code: u for u in units})
+    return Directory({u.id: u for u in units}, {u.code: u for u in units}, fallback or FallbackNames())
 
 
 def resolve_scope(directory: Directory, code: str | None) -> Scope:
@@ -114,11 +125,11 @@ def resolve_scope(directory: Directory, code: str | None) -> Scope:
     districts = [u for u in directory.by_id.values() if u.kind == "district"]
     if code is None or (districts and code == districts[0].code):
         district = districts[0] if districts else None
-        return Scope("district", district.code if district else "-", district.name if district else "全区")
+        return Scope("district", district.code if district else "-", district.name if district else directory.fallback.district)
     unit = directory.by_code.get(code)
     if unit is not None and unit.kind in ("street", "community", "grid"):
         return Scope(unit.kind, unit.code, unit.name, unit.id)
-    if unit is not None and unit.kind in ("department", "command_center") or code in DEPARTMENT_FALLBACK:
+    if unit is not None and unit.kind in ("department", "command_center") or code in UNITLESS_DEPARTMENTS:
         return Scope("department", code, directory.name_of("department", code))
     known = ", ".join(sorted(u.code for u in directory.by_id.values() if u.kind != "district")) or "none"
     raise StatsError(f"unknown unit {code!r} (known: {known})")
@@ -225,9 +236,11 @@ async def _rows(session: AsyncSession, query: Select[Any]) -> list[Any]:
     return list((await session.execute(query)).all())
 
 
-async def compute_stats(session: AsyncSession, period: Period, scope: Scope, tz: ZoneInfo, now: datetime) -> Stats:
-    """Compute every figure of a period for a scope, in total and per unit."""
-    tally = Tally(await load_directory(session))
+async def compute_stats(
+    session: AsyncSession, period: Period, scope: Scope, tz: ZoneInfo, now: datetime, *, fallback: FallbackNames | None = None
+) -> Stats:
+    """Compute every figure of a period for a scope, in total and per unit (FALLBACK: names for what has no unit)."""
+    tally = Tally(await load_directory(session, fallback))
     where = scope_filter(scope)
     cases = select(
         *PLACE, Case.status, Case.resolution, Case.created_at, Case.completed_at, Case.handle_deadline

@@ -5,35 +5,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-# The counted fields, in the order reports and exports show them, with their Chinese names.
-COUNT_LABELS: dict[str, str] = {
-    "received": "受理",
-    "withdrawn": "撤单",
-    "completed": "办结",
-    "on_time": "按时办结",
-    "rated": "回访",
-    "solved": "已解决",
-    "satisfied": "满意及基本满意",
-    "returns": "退单",
-    "returns_upheld": "退单维持",
-    "returns_overruled": "退单驳回",
-    "extensions_requested": "延期申请",
-    "extensions_approved": "延期批准",
-    "redos": "重办",
-    "sign_overdue": "超时未签收",
-    "yellow": "黄灯",
-    "red": "红灯",
-    "explanations_owed": "应交情况说明",
-    "explanations_late": "情况说明迟交",
-    "explanations_missing": "情况说明缺交",
-}
-RATE_LABELS: dict[str, str] = {
-    "completion_rate": "办结率",
-    "on_time_rate": "按时办结率",
-    "solution_rate": "解决率",
-    "satisfaction_rate": "满意率",
-}
-HOUR_LABELS: dict[str, str] = {"avg_hours": "平均办理时长(小时)", "p90_hours": "90%办理时长(小时)"}
+# The counted fields, rates and times, in the order reports and exports show them (their names, in
+# the user's language, are in the [reports.labels] table of handlers/locales/*.toml).
+COUNT_FIELDS = (
+    "received",
+    "withdrawn",
+    "completed",
+    "on_time",
+    "rated",
+    "solved",
+    "satisfied",
+    "returns",
+    "returns_upheld",
+    "returns_overruled",
+    "extensions_requested",
+    "extensions_approved",
+    "redos",
+    "sign_overdue",
+    "yellow",
+    "red",
+    "explanations_owed",
+    "explanations_late",
+    "explanations_missing",
+)
+RATE_FIELDS = ("completion_rate", "on_time_rate", "solution_rate", "satisfaction_rate")
+HOUR_FIELDS = ("avg_hours", "p90_hours")
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -116,5 +112,4 @@ class Figures:
         return getattr(self, name)  # type: ignore[no-any-return]
 
 
-COLUMNS = [*COUNT_LABELS, *RATE_LABELS, *HOUR_LABELS]
-LABELS = {**COUNT_LABELS, **RATE_LABELS, **HOUR_LABELS}
+COLUMNS = [*COUNT_FIELDS, *RATE_FIELDS, *HOUR_FIELDS]

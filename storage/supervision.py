@@ -184,7 +184,17 @@ async def _role_in_unit(session: AsyncSession, person_id: int, unit_id: int) -> 
     return "head" if unit is not None and unit.head_person_id == person_id else None
 
 
-async def submit_explanation(uow: UnitOfWork, task_id: int, person: int, text: str, now: datetime) -> ExplanationTask:
+@dataclass(frozen=True)
+class ExplanationNotes:
+    """The case-history note of an explanation, worded by the caller in the user's language: on time, and late."""
+
+    on_time: str
+    late: str
+
+
+async def submit_explanation(
+    uow: UnitOfWork, task_id: int, person: int, text: str, now: datetime, *, notes: ExplanationNotes
+) -> ExplanationTask:
     """Record a unit's written explanation (情况说明) and log it as a case event (the caller commits)."""
     body = text.strip()
     if not body:
@@ -201,7 +211,6 @@ async def submit_explanation(uow: UnitOfWork, task_id: int, person: int, text: s
     case = await uow.cases.get(task.case_id)
     assert case is not None  # a task always belongs to a case (foreign key)
     task.submitted_at, task.submitted_by_person_id, task.text = now, person, body
-    late = "（逾期提交）" if now > task.due_at else ""
     uow.events.append(
         CaseEvent(
             case_id=case.id,
@@ -212,7 +221,7 @@ async def submit_explanation(uow: UnitOfWork, task_id: int, person: int, text: s
             to_status=case.status,
             from_unit_id=task.unit_id,
             to_unit_id=task.unit_id,
-            note=f"情况说明{late}：{body}",
+            note=notes.late if now > task.due_at else notes.on_time,
             attachments=[],
             created_at=now,
         )

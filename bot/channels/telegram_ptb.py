@@ -30,6 +30,7 @@ from bot.channels.settings import TelegramChannel
 from bot.channels.telegram_common import Keyboard, Send
 from bot.channels.telegram_driver import Receive
 from bot.delivery import DeliveryError, PermanentFailure, TemporaryFailure
+from bot.messages import local_image
 
 log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
@@ -154,7 +155,8 @@ class PtbDriver:
         """Send a text or a photo with its keyboard."""
         try:
             if send.photo:
-                message = await self._bot.send_photo(chat_id, send.photo, caption=send.text or None, reply_markup=_markup(send.keyboard))
+                photo = local_image(send.photo) or send.photo  # a local chart is uploaded from its file
+                message = await self._bot.send_photo(chat_id, photo, caption=send.text or None, reply_markup=_markup(send.keyboard))
             else:
                 message = await self._bot.send_message(chat_id, send.text, reply_markup=_markup(send.keyboard))
         except TelegramError as exc:

@@ -38,7 +38,7 @@ from bot.channels.wechat_render import Rendered, render
 from bot.channels.wechat_token import StableTokenClient
 from bot.delivery import DeliveryError, OutsideServiceWindow, PermanentFailure, TemporaryFailure
 from bot.dispatcher import utcnow
-from bot.messages import Inbound, InboundKind, Outbound
+from bot.messages import Inbound, InboundKind, Outbound, local_image
 from bot.rate_limit import RateLimiter
 from handlers.buttons import MenuItem
 from handlers.menu import ACCOUNT_MENU_ITEMS
@@ -201,10 +201,19 @@ class WeChatChannel:
             if paced:
                 await self._limiter.acquire(self.name, chat_id)
             await self._call(self._client.message.send_text, chat_id, text)
-        for media_id in rendered.images:
+        for image in rendered.images:
             if paced:
                 await self._limiter.acquire(self.name, chat_id)
-            await self._call(self._client.message.send_image, chat_id, media_id)
+            await self._call(self._client.message.send_image, chat_id, await self._media_id(image))
+
+    async def _media_id(self, image: str) -> str:
+        """Return a media id: a local file (e.g. a report chart) is uploaded as temporary media first."""
+        path = local_image(image)
+        if path is None:
+            return image
+        with path.open("rb") as fh:
+            uploaded = await self._call(self._client.media.upload, "image", fh)
+        return str(uploaded["media_id"])
 
     async def _call(self, method: Callable[..., Any], *args: Any) -> Any:
         """Call a wechatpy API off the event loop, mapping its errors to delivery errors."""

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from bot.channels.telegram_common import split_text
 from bot.messages import Outbound
+from scheduler.texts import texts_for
 
 MAX_CHARS = 600  # WeChat takes at most 2048 bytes of text per message; 600 CJK characters stay below
-PROMPTS = {"zh": "回复数字：", "en": "Reply with a number:"}
-PHOTO_LINKS = {"zh": "查看图片", "en": "View the photo"}
 
 
 @dataclass(frozen=True)
@@ -33,17 +32,18 @@ class Rendered:
 
 def render(messages: Sequence[Outbound], language: str) -> Rendered:
     """Render replies as WeChat texts: each with its buttons numbered on, one numbering for all."""
+    copy = texts_for(language)
     blocks: list[str] = []
     images: list[str] = []
     payloads: list[str] = []
     for message in messages:
         lines = [message.text] if message.text else []
         if message.image and message.image.startswith(("http://", "https://")):
-            lines.append(f'<a href="{message.image}">{PHOTO_LINKS.get(language, PHOTO_LINKS["zh"])}</a>')
+            lines.append(f'<a href="{message.image}">{copy.t("channels.wechat.view_photo")}</a>')
         elif message.image:
             images.append(message.image)
         if message.buttons:
-            lines.append(PROMPTS.get(language, PROMPTS["zh"]))
+            lines.append(copy.t("channels.wechat.reply_with_number"))
             for button in message.buttons:
                 payloads.append(button.payload)
                 lines.append(f"{len(payloads)}. {button.label}")

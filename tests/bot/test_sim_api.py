@@ -91,3 +91,29 @@ async def test_the_page_and_health(client: TestClient) -> None:
     assert page.status == 200 and "聊天模拟器" in await page.text()
     health = await client.get("/healthz")
     assert (await health.json()) == {"status": "ok"}
+
+
+async def test_a_pushed_report_shows_its_chart(sqlite_district_db: str, classifier: object, tmp_path: object) -> None:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from scheduler.reports import weekly_report
+    from scheduler.wiring import JobDeps
+    from tests.districts import start_district
+
+    folder = Path(str(tmp_path)) / "charts"
+    district = await start_district(sqlite_district_db, classifier, QUNGONG_REPORTS__FOLDER=str(folder))  # type: ignore[arg-type]
+    try:
+        deps = JobDeps(session_factory=district.app.session_factory, settings=district.app.config)
+        await weekly_report(deps, datetime(2026, 11, 23, 0, 5, tzinfo=UTC))  # Monday 08:05 in Shanghai
+        async with TestClient(TestServer(build_web_app(district.app))) as http:
+            inbox = await (await http.get("/sim/api/inbox", params={"as": "leader-district"})).json()
+            assert len(inbox["messages"]) == 1
+            image = inbox["messages"][0]["image"]
+            assert image.startswith("/sim/files/week-") and image.endswith(".png")
+            chart = await http.get(image)
+            assert chart.status == 200 and (await chart.read()).startswith(b"\x89PNG")
+            for bad in ("/sim/files/..%2F..%2Fetc%2Fpasswd", "/sim/files/nothere.png", "/sim/files/x.txt"):
+                assert (await http.get(bad)).status == 404
+    finally:
+        await district.app.close()

@@ -40,6 +40,7 @@ class FakeTelegram:
     base_url: str = ""
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(800_000_001))
@@ -98,6 +99,10 @@ class FakeTelegram:
         elif request.can_read_body:
             form = await request.post()
             params.update({k: v for k, v in form.items() if isinstance(v, str)})
+            for key, value in form.items():  # an uploaded file: the drivers send it as attach://NAME
+                if isinstance(value, web.FileField):
+                    self.uploads[key] = value.file.read()
+                    params[key] = f"upload:{value.filename}"
         for key in JSON_FIELDS:
             if isinstance(params.get(key), str) and params[key][:1] in "[{":
                 params[key] = json.loads(params[key])
@@ -152,6 +157,10 @@ class FakeTelegram:
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         photo = [{"file_id": str(params["photo"]), "file_unique_id": "AQADfake", "width": 1280, "height": 960, "file_size": 1000}]
         extra = {"caption": params["caption"]} if params.get("caption") else {}
+        photo_id = str(params["photo"])
+        if photo_id.startswith("attach://"):
+            photo_id = f"upload:{photo_id.removeprefix('attach://')}"
+        photo[0]["file_id"] = photo_id
         return self._message(params, photo=photo, **extra)
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:

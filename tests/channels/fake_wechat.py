@@ -57,7 +57,12 @@ class FakeWeChat:
 
     async def _handle(self, request: web.Request) -> web.Response:
         endpoint = request.match_info["endpoint"]
-        body = json.loads(await request.text() or "{}")
+        if request.content_type.startswith("multipart/"):  # media/upload: record the file's size
+            form = await request.post()
+            media = form.get("media")
+            body = {"media_size": len(media.file.read()) if isinstance(media, web.FileField) else 0}
+        else:
+            body = json.loads(await request.text() or "{}")
         self.calls.append((endpoint, body, dict(request.query)))
         self._arrived.set()
         if endpoint != "stable_token" and request.query.get("access_token") != TOKEN:
@@ -68,4 +73,6 @@ class FakeWeChat:
             return web.json_response({"errcode": code, "errmsg": f"fake error {code}"})
         if endpoint == "stable_token":
             return web.json_response({"access_token": TOKEN, "expires_in": 7200})
+        if endpoint == "media/upload":
+            return web.json_response({"type": request.query.get("type"), "media_id": "MEDIA_CHART_1", "created_at": 1763700000})
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": 200228332})

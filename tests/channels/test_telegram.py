@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -200,5 +201,20 @@ async def test_long_texts_are_split_on_line_breaks(open_app: OpenApp, fake: Fake
             assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
             assert "\n".join(parts) == "\n".join(lines)
             assert [bool(c.params.get("reply_markup")) for c in fake.sent(5123456789)] == [False, False, True]
+        finally:
+            await channel.stop()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+async def test_a_local_chart_is_uploaded_as_a_photo(open_app: OpenApp, fake: FakeTelegram, driver: str, tmp_path: Path) -> None:
+    chart = tmp_path / "week-2026-W47-district.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 200)
+    async with open_app() as app:
+        channel = TelegramChannel(settings(fake, driver, "polling"), app, fast_limiter())
+        try:
+            await channel.send("5123456789", Outbound("【周报】受理 12 件", image=str(chart)))
+            sent = fake.called("sendPhoto")[-1].params
+            assert str(sent["photo"]).startswith(("upload:", "attach://")) and sent["caption"] == "【周报】受理 12 件"
+            assert chart.read_bytes() in fake.uploads.values()
         finally:
             await channel.stop()

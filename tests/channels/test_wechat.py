@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -196,6 +197,18 @@ async def test_send_maps_wechat_errors(open_app: OpenApp, fake: FakeWeChat) -> N
         await channel.send("oXyZ3s1QunGongFollower00001", message)
         content = fake.called("message/custom/send")[-1]["text"]["content"]
         assert content.endswith("回复数字：\n1. 已解决\n2. 未解决")
+
+
+async def test_a_local_chart_is_uploaded_then_sent_as_an_image(open_app: OpenApp, fake: FakeWeChat, tmp_path: Path) -> None:
+    chart = tmp_path / "week-2026-W47-district.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 300)
+    async with open_app() as app:
+        channel = WeChatChannel(settings(fake), app, fast_limiter())
+        await channel.send("oXyZ3s1QunGongFollower00001", Outbound("【周报】受理 12 件", image=str(chart)))
+        assert fake.called("media/upload") == [{"media_size": 308}]
+        sent = fake.called("message/custom/send")
+        assert sent[0]["text"]["content"] == "【周报】受理 12 件"
+        assert sent[1]["msgtype"] == "image" and sent[1]["image"]["media_id"] == "MEDIA_CHART_1"
 
 
 async def test_outside_the_window_a_template_message_goes_instead(open_app: OpenApp, fake: FakeWeChat) -> None:

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from handlers.explain import explanation_notes
+from handlers.texts import load_texts
 from scheduler.lights import SweepSettings, sweep_lights
 from storage.lifecycle import Action, Actor, LifecycleError, Request, Role
 from storage.models import Case, CaseEvent, ExplanationTask
@@ -141,17 +143,18 @@ async def test_submit_explanation_checks_the_unit(app: App) -> None:
     async with app.uow() as uow:
         task = (await uow.session.scalars(select(ExplanationTask))).one()
     late = T0 + timedelta(hours=49 + 30)
+    zh = load_texts("zh")
     async with app.uow() as uow:
         with pytest.raises(LifecycleError) as refused:
-            await submit_explanation(uow, task.id, org.dispatcher, "不是我们的", late)
+            await submit_explanation(uow, task.id, org.dispatcher, "不是我们的", late, notes=explanation_notes(zh, "不是我们的"))
         assert refused.value.code == "forbidden"
         with pytest.raises(LifecycleError):
-            await submit_explanation(uow, task.id, org.grid_member, "  ", late)
-        await submit_explanation(uow, task.id, org.grid_member, "材料未到，已催办", late)
+            await submit_explanation(uow, task.id, org.grid_member, "  ", late, notes=explanation_notes(zh, "  "))
+        await submit_explanation(uow, task.id, org.grid_member, "材料未到，已催办", late, notes=explanation_notes(zh, "材料未到，已催办"))
         await uow.commit()
     async with app.uow() as uow:
         with pytest.raises(LifecycleError) as twice:
-            await submit_explanation(uow, task.id, org.grid_member, "再说一次", late)
+            await submit_explanation(uow, task.id, org.grid_member, "再说一次", late, notes=explanation_notes(zh, "再说一次"))
         assert twice.value.code == "already_submitted"
         event = (await uow.session.scalars(select(CaseEvent).where(CaseEvent.action == "explanation"))).one()
         assert event.case_id == case_id and event.actor_person_id == org.grid_member and "逾期" in (event.note or "")
