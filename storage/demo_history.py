@@ -109,6 +109,22 @@ async def _insert_returning_ids(session: AsyncSession, table: Any, rows: list[di
     return [int(i) for i in (await session.scalars(stmt, rows)).all()]
 
 
+DEMO_RESIDENT_SHARE = 0.012  # of ~2,700 cases: about five for each of the six demo residents
+
+
+async def _share_with_demo_residents(session: AsyncSession, drafts: list[CaseDraft], seed: int) -> list[CaseDraft]:
+    """Give the simulator's demo residents (张三 …) a few of the cases, so 我的诉求 shows history.
+
+    A generator of its own keeps the rest of the history exactly as the main seed makes it.
+    """
+    query = select(Person.id).where(Person.demo_key.like("resident-%")).order_by(Person.id)
+    demo = list((await session.scalars(query)).all())
+    if not demo:
+        return drafts
+    rng = random.Random(seed + 1)
+    return [replace(d, resident=rng.choice(demo)) if rng.random() < DEMO_RESIDENT_SHARE else d for d in drafts]
+
+
 async def _add_residents(session: AsyncSession, rng: random.Random, places: Places, start: datetime) -> list[int]:
     """Create the residents who raised the historical cases."""
     communities = sorted({community for _, community, _ in places.grids})
@@ -204,6 +220,7 @@ async def load_demo_history(
     start = now - timedelta(days=days + 1)
     residents = await _add_residents(session, rng, places, start)
     drafts = [_draft(rng, places, texts, moment, now=now, residents=residents) for moment in _arrivals(rng, now, tz, days)]
+    drafts = await _share_with_demo_residents(session, drafts, seed)
     staff = Staff(places.staff, places.command_center)
     timelines = [simulate(rng, draft, now, staff) for draft in drafts]
     summary = await _insert(session, timelines, now, tz, residents)
