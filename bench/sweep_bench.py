@@ -111,7 +111,7 @@ async def _load_sqlite(engine: AsyncEngine, rows: list[tuple[Any, ...]]) -> None
         await conn.execute(text("ANALYZE"))
 
 
-async def run(url: str, n: int, fraction: float, batch: int, profile: str | None = None) -> None:
+async def run(url: str, n: int, fraction: float, batch: int, workers: int, profile: str | None = None) -> None:  # noqa: PLR0917
     """Load N cases, then time one sweep."""
     scratch: str | None = None
     if url == "sqlite":
@@ -132,14 +132,14 @@ async def run(url: str, n: int, fraction: float, batch: int, profile: str | None
         await (_load_postgres if scratch else _load_sqlite)(engine, rows)
         print(f"loaded {n:,} open cases in {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
         factory = create_session_factory(engine)
-        settings = SweepSettings(tz=TZ, batch=batch, quiet_start=NOW.time(), quiet_end=NOW.time())
+        settings = SweepSettings(tz=TZ, batch=batch, workers=workers, quiet_start=NOW.time(), quiet_end=NOW.time())
         profiler = cProfile.Profile() if profile else None
         started = time.perf_counter()
         if profiler:
             profiler.enable()
         result = await sweep_lights(factory, DEFAULT_SUPERVISION, settings, NOW)
         elapsed = time.perf_counter() - started
-        if profiler:
+        if profiler and profile:
             profiler.disable()
             profiler.dump_stats(profile)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
@@ -165,9 +165,10 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=100_000, help="open cases")
     parser.add_argument("--due", type=float, default=0.01, help="fraction of them due")
     parser.add_argument("--batch", type=int, default=1000, help="cases per sweep transaction")
+    parser.add_argument("--workers", type=int, default=2, help="batches at once (PostgreSQL only)")
     parser.add_argument("--profile", metavar="FILE", help="profile the sweep with cProfile, save the stats to FILE")
     args = parser.parse_args()
-    asyncio.run(run(args.url, args.open, args.due, args.batch, args.profile))
+    asyncio.run(run(args.url, args.open, args.due, args.batch, args.workers, args.profile))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ class CodecError(ValueError):
 
 
 _REGISTRY: dict[str, type[ButtonData]] = {}
+_FIELDS: dict[type, list[tuple[str, type]]] = {}  # each payload class's fields, worked out once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +66,10 @@ class ButtonData:
 
 
 def _fields(cls: type[ButtonData]) -> list[tuple[str, type]]:
-    """Return a payload class's fields and their types (int or str)."""
+    """Return a payload class's fields and their types (int or str), worked out once per class."""
+    known = _FIELDS.get(cls)
+    if known is not None:
+        return known
     hints = typing.get_type_hints(cls)
     result = []
     for field in dataclasses.fields(cls):
@@ -73,6 +77,7 @@ def _fields(cls: type[ButtonData]) -> list[tuple[str, type]]:
         if kind not in (int, str):
             raise TypeError(f"{cls.__name__}.{field.name}: payload fields are int or str")
         result.append((field.name, kind))
+    _FIELDS[cls] = result
     return result
 
 

@@ -65,7 +65,8 @@ async def load_directory(session: AsyncSession, unit_ids: Iterable[int], *, with
         missing = wanted - directory.units.keys()
         if not missing:
             break
-        for unit in (await session.scalars(select(Unit).where(Unit.id.in_(missing)))).all():
+        units = select(Unit.id, Unit.kind, Unit.parent_id, Unit.head_person_id).where(Unit.id.in_(missing))
+        for unit in (await session.execute(units)).all():  # the columns only, not polygons and gazetteers
             directory.units[unit.id] = UnitInfo(unit.id, unit.kind, unit.parent_id, unit.head_person_id)
             if unit.parent_id is not None:
                 wanted.add(unit.parent_id)

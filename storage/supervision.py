@@ -139,6 +139,23 @@ def next_alert_at(
     return min(pending, default=None)
 
 
+def due_and_next(
+    facts: ClockFacts, now: datetime, hours: HoursLike, clock: WorkClock, fired: Collection[LightKind] = ()
+) -> tuple[list[tuple[LightKind, datetime]], datetime | None]:
+    """Return due_lights(...) and the next alert once those have fired, reading the clock once (for the sweep)."""
+    due: list[tuple[LightKind, datetime]] = []
+    later: datetime | None = None
+    for kind, at in light_times(facts, hours, clock).items():
+        if kind in fired:
+            continue
+        if at <= now:
+            due.append((kind, at))
+        elif later is None or at < later:
+            later = at
+    due.sort(key=lambda x: x[1])
+    return due, later
+
+
 async def fired_kinds(session: AsyncSession, case_id: int, cycle: int) -> frozenset[LightKind]:
     """Return the lights that already fired for a case in a cycle."""
     query = select(Light.kind).where(Light.case_id == case_id, Light.cycle == cycle)

@@ -13,6 +13,7 @@ from storage.supervision import (
     ClockFacts,
     Colour,
     LightKind,
+    due_and_next,
     due_lights,
     light_at,
     light_times,
@@ -119,6 +120,19 @@ def test_next_alert_skips_fired_lights_and_catches_up_at_once() -> None:
     late = local(2026, 3, 9)
     assert [k for k, _ in due_lights(case, late, HOURS, clock)] == [LightKind.SIGN_OVERDUE, LightKind.YELLOW, LightKind.RED]
     assert next_alert_at(case, HOURS, clock, set(LightKind)) is None
+
+
+def test_due_and_next_agrees_with_due_lights_and_next_alert_at() -> None:
+    """The sweep's one-pass form gives what due_lights and next_alert_at (with the due lights fired) give."""
+    for clock in (NaturalClock(), WorkingClock(TZ, WorkingDays())):
+        for status in (Status.DISPATCHED, Status.SIGNED, Status.COMPLETED):
+            case = facts(local(2026, 3, 6, 10), clock, status)
+            for hours in (0, 3, 5, 30, 60, 200):
+                now = clock.add(local(2026, 3, 6, 10), hours)
+                for fired in ([], [LightKind.SIGN_OVERDUE], [LightKind.YELLOW], list(LightKind)):
+                    due = due_lights(case, now, HOURS, clock, fired)
+                    after = {*fired, *(kind for kind, _ in due)}
+                    assert due_and_next(case, now, HOURS, clock, fired) == (due, next_alert_at(case, HOURS, clock, after))
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from handlers.buttons import ExplainTask, StaffCard
 from handlers.explain import explanation_notes
 from handlers.texts import load_texts
 from scheduler.lights import SweepSettings, sweep_lights
@@ -70,12 +71,14 @@ async def test_dispatch_sets_next_alert_and_each_light_fires_once(app: App) -> N
     prompts = [r for r in await outbox(app) if r.kind == "explanation_request"]
     assert [r.person_id for r in prompts] == [org.grid_member]
     assert await next_alert(app, case_id) is None
+    assert {r.payload["buttons"][0]["payload"] for r in await outbox(app) if r.kind.startswith("light_")} == {StaffCard(case_id).pack()}
     async with app.uow() as uow:
         events = [e.action for e in await uow.events.for_case(case_id) if e.action.startswith("light_")]
         assert events == ["light_sign_overdue", "light_yellow", "light_red"]
         task = (await uow.session.scalars(select(ExplanationTask))).one()
         assert task.due_at == T0 + timedelta(hours=48 + 24)
         assert prompts[0].payload["meta"]["explanation_task_id"] == task.id
+        assert prompts[0].payload["buttons"][0]["payload"] == ExplainTask(task.id).pack()
 
 
 async def test_extension_moves_the_lights_and_redo_starts_a_new_cycle(app: App) -> None:
