@@ -37,6 +37,8 @@ SCRIPT: list[tuple[InboundKind, str]] = [
     (InboundKind.BUTTON, "c:report.confirm:submit"),
 ]
 
+SIMILAR_NEW = "c:report.similar:new"
+
 
 async def echo(ctx: Context) -> Step:
     """Reply with the message itself, touching nothing else."""
@@ -46,12 +48,18 @@ async def echo(ctx: Context) -> Step:
 async def _resident(app: App, who: str, latencies: list[float], counter: list[int]) -> None:
     """Walk the report script as one resident, timing each message."""
     dispatcher = app.running_dispatcher()
-    for step, (kind, payload) in enumerate(SCRIPT):
+    script = list(SCRIPT)
+    step = 0
+    while script:
+        kind, payload = script.pop(0)
         started = time.perf_counter()
         replies = await dispatcher.handle(Inbound("bench", who, who, kind, payload, f"{who}-{step}"))
         latencies.append(time.perf_counter() - started)
         counter[0] += 1
+        step += 1
         assert replies, (who, step)
+        if any(b.payload == SIMILAR_NEW for r in replies for b in r.buttons):
+            script.insert(0, (InboundKind.BUTTON, SIMILAR_NEW))  # a similar case nearby: open a new one anyway
     assert "已受理" in replies[0].text, replies[0].text
 
 

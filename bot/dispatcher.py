@@ -8,6 +8,7 @@ nothing; a crash before the commit leaves neither, and the platform's retry is h
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 from collections.abc import Awaitable, Callable
@@ -54,13 +55,21 @@ class Dispatcher:
         self._clock = clock
         self._route = router
         self._locks = KeyedLocks()
+        # SQLite has one writer connection: queue for it here, first come first served, instead
+        # of in the connection pool, which lets late arrivals overtake and starves a few messages.
+        bind = session_factory.kw.get("bind")
+        single_writer = bind is not None and bind.dialect.name == "sqlite"
+        self._gate: asyncio.Semaphore | None = asyncio.Semaphore(1) if single_writer else None
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Handle an update once; a repeated platform id gets no replies and changes nothing."""
         inbound = clean_inbound(inbound)
         # Lock first (FIFO), so one chat's messages are recorded and handled in arrival order.
         async with self._locks.hold((inbound.channel, inbound.chat_id)):
-            return await self._handle_serialised(inbound)
+            if self._gate is None:
+                return await self._handle_serialised(inbound)
+            async with self._gate:
+                return await self._handle_serialised(inbound)
 
     async def _handle_serialised(self, inbound: Inbound) -> list[Outbound]:
         """Handle an update, retrying on write conflicts, behind the error boundary."""
