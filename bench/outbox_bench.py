@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
-import uuid
 from collections import deque
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from scratch import scratch_database  # bench/scratch.py, beside this script
 
 from bot.config import OutboxSection
 from bot.delivery import TemporaryFailure
@@ -61,16 +56,12 @@ class FakeTelegram:
 
 async def run(url: str, messages: int, chats: int, latency: float) -> None:
     """Queue MESSAGES rows to CHATS chats, then drain them and report the rate."""
-    scratch = None
-    if url == "sqlite":
-        url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'outbox.db'}"
-    else:
-        scratch = f"qungong_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-        await admin.dispose()
-        url = make_url(url).set(database=scratch).render_as_string(hide_password=False)
+    async with scratch_database(url, "outbox.db") as scratch_url:
+        await _measure(scratch_url, messages, chats, latency)
+
+
+async def _measure(url: str, messages: int, chats: int, latency: float) -> None:
+    """Fill the outbox, drain it against the limited fake platform, and print the rate."""
     engine = create_engine(url)
     try:
         await upgrade(engine)
@@ -95,11 +86,6 @@ async def run(url: str, messages: int, chats: int, latency: float) -> None:
               f"[{engine.dialect.name}, latency {latency * 1000:.0f} ms]")
     finally:
         await engine.dispose()
-        if scratch:
-            admin = create_async_engine(str(make_url(url).set(database="postgres")), isolation_level="AUTOCOMMIT")
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-            await admin.dispose()
 
 
 def main() -> None:

@@ -14,17 +14,14 @@ import asyncio
 import cProfile
 import json
 import pstats
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from scratch import scratch_database  # bench/scratch.py, beside this script
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scheduler.lights import SweepSettings, sweep_lights
 from storage.db import create_engine, create_session_factory
@@ -113,23 +110,19 @@ async def _load_sqlite(engine: AsyncEngine, rows: list[tuple[Any, ...]]) -> None
 
 async def run(url: str, n: int, fraction: float, batch: int, workers: int, profile: str | None = None) -> None:  # noqa: PLR0917
     """Load N cases, then time one sweep."""
-    scratch: str | None = None
-    if url == "sqlite":
-        url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    else:
-        scratch = f"qungong_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-        await admin.dispose()
-        url = make_url(url).set(database=scratch).render_as_string(hide_password=False)
+    async with scratch_database(url, "bench.db") as scratch_url:
+        await _measure(scratch_url, n, fraction, batch, workers, profile)
+
+
+async def _measure(url: str, n: int, fraction: float, batch: int, workers: int, profile: str | None) -> None:  # noqa: PLR0917
+    """Load the cases into a fresh database and time the sweep."""
     engine = create_engine(url)
     try:
         await upgrade(engine)
         org = await _org(engine)
         rows = _rows(n, round(1 / fraction), org)
         started = time.perf_counter()
-        await (_load_postgres if scratch else _load_sqlite)(engine, rows)
+        await (_load_postgres if engine.dialect.name == "postgresql" else _load_sqlite)(engine, rows)
         print(f"loaded {n:,} open cases in {time.perf_counter() - started:.1f} s ({engine.dialect.name})")
         factory = create_session_factory(engine)
         settings = SweepSettings(tz=TZ, batch=batch, workers=workers, quiet_start=NOW.time(), quiet_end=NOW.time())
@@ -151,11 +144,6 @@ async def run(url: str, n: int, fraction: float, batch: int, workers: int, profi
             print(f"outbox rows: {await s.scalar(select(func.count(OutboxMessage.id)))}")
     finally:
         await engine.dispose()
-        if scratch:
-            admin = create_async_engine(str(make_url(url).set(database="postgres")), isolation_level="AUTOCOMMIT")
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-            await admin.dispose()
 
 
 def main() -> None:
