@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +55,10 @@ class Texts:
 def load_texts(language: str = DEFAULT_LANGUAGE) -> Texts:
     """Load the texts of a language."""
     return Texts(language=language, catalogue=load_catalogue(language))
+
+
+@cache
+def texts_for(language: str) -> Texts:
+    """Return a language's copy, loaded once per process (Chinese when the language has no catalogue)."""
+    known = (LOCALES / f"{language}.toml").is_file()
+    return load_texts(language if known else DEFAULT_LANGUAGE)

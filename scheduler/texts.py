@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
+from handlers.texts import texts_for
 
-from handlers.texts import DEFAULT_LANGUAGE, LOCALES, Texts, load_texts
-
-
-@cache
-def texts_for(language: str) -> Texts:
-    """Return a language's copy, loaded once (Chinese when the language has no catalogue)."""
-    known = (LOCALES / f"{language}.toml").is_file()
-    return load_texts(language if known else DEFAULT_LANGUAGE)
+__all__ = ["summary", "text", "texts_for"]
 
 
 def text(language: str, key: str, **params: object) -> str:
