@@ -1,7 +1,7 @@
 """The report flow (我要反映): type → describe → where → routing → contact → confirm → case.
 
-    type ─▶ describe ─▶ where ─▶ route ─┬▶ contact ─▶ confirm ─▶ case opened
-                                       └▶ dept ──┘      └▶ retype ─┘
+    type ─▶ describe ─▶ where ─▶ route ─┬▶ contact ─┬▶ confirm ─▶ case opened
+                                       └▶ dept ──┘   └▶ similar ─▶ follow (附议) or confirm
 
 The same flow as a Mermaid diagram is in handlers/report.md.
 """
