@@ -20,7 +20,6 @@ from scheduler.wiring import load_supervision
 from storage.db import create_engine, create_session_factory
 from storage.demo import DemoSummary, load_demo_district
 from storage.demo_history import load_demo_history
-from storage.lifecycle import Deadlines
 from storage.migrate import ensure_schema_current, upgrade
 from storage.uow import UnitOfWork
 
@@ -63,12 +62,6 @@ def build_app(config: Config) -> App:
     )
 
 
-def _deadlines(config: Config, department: str | None) -> Deadlines:
-    """Return a department's sign-for and handling limits from the [sla] config."""
-    hours = config.sla.for_department(department)
-    return Deadlines(sign_hours=hours.sign_hours, red_hours=hours.red_hours)
-
-
 async def start_app(
     app: App, classifier: Classifier | None = None, clock: Callable[[], datetime] = utcnow
 ) -> Dispatcher:
@@ -89,7 +82,6 @@ async def start_app(
         places=places,
         texts=app.texts,
         tz=app.config.tz,
-        deadlines=lambda department: _deadlines(app.config, department),
         department_names=names,
         supervision=supervision,
         max_redos=app.config.lifecycle.max_redos,

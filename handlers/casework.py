@@ -72,8 +72,7 @@ def department_of(unit: Unit, fallback: str | None) -> str | None:
 
 async def open_case(ctx: Context, new: NewCase) -> Opened:
     """Register a reported case and send it where the routing policy says (or to triage)."""
-    actor = Actor(Role.RESIDENT, ctx.person.id)
-    case = await register_case(ctx.uow, new, actor, ctx.now, ctx.services.tz, supervision=ctx.services.supervision)
+    case = await register_case(ctx.uow, new, ctx.as_resident(), ctx.now, ctx.services.tz, supervision=ctx.services.supervision)
     destination = await destination_for(ctx.uow, new.department_code, new.grid_id, new.community_id)
     if destination.triage:
         case.current_unit_id = destination.unit.id  # registered, waiting in the command center's queue
@@ -127,7 +126,7 @@ async def perform(ctx: Context, case_id: int, request: Request, *, tell_resident
 
 async def follow(ctx: Context, case_id: int) -> Case:
     """Add the sender as a follower (附议) of an open case: they are told of its progress from now on."""
-    case, _ = await perform(ctx, case_id, Request(Action.FOLLOW, Actor(Role.RESIDENT, ctx.person.id), ctx.now))
+    case, _ = await perform(ctx, case_id, Request(Action.FOLLOW, ctx.as_resident(), ctx.now))
     return case
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
@@ -11,7 +11,7 @@ from bot.messages import Button, Inbound, Outbound
 from handlers.places import PlaceFinder
 from handlers.texts import Texts
 from nlp import Classification
-from storage.lifecycle import Deadlines
+from storage.lifecycle import Actor, Deadlines, Role
 from storage.models import Person, RoleBinding
 from storage.supervision import DEFAULT_SUPERVISION, Supervision
 from storage.uow import UnitOfWork
@@ -56,11 +56,15 @@ class Services:
     places: PlaceFinder
     texts: Texts
     tz: tzinfo
-    deadlines: Callable[[str | None], Deadlines]
     department_names: Mapping[str, str]
     supervision: Supervision = DEFAULT_SUPERVISION
     max_redos: int = 2
     conversation_timeout: timedelta = timedelta(minutes=30)
+
+    def deadlines(self, department: str | None) -> Deadlines:
+        """Return a department's sign-for and handling limits, from the supervision policy."""
+        hours = self.supervision.hours_for(department)
+        return Deadlines(sign_hours=hours.sign_hours, red_hours=hours.red_hours)
     wishes: WishesSection = WishesSection()
 
 
@@ -92,6 +96,10 @@ class Context:
         if moment is None:
             return "—"
         return moment.astimezone(self.services.tz).strftime(self.t("format.datetime"))
+
+    def as_resident(self) -> Actor:
+        """Return the sender acting as a resident (the lifecycle decides what that allows)."""
+        return Actor(Role.RESIDENT, person_id=self.person.id)
 
     def step(self, *replies: Outbound, state: str = IDLE, data: Mapping[str, Any] | None = None) -> Step:
         """Return a step with these replies, moving to `state` (idle by default)."""

@@ -8,7 +8,7 @@ from handlers.casework import is_open, perform, summary
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
-from storage.lifecycle import Action, Actor, Request, Role
+from storage.lifecycle import Action, Request
 from storage.models import Case
 
 PAGE_SIZE = 5
@@ -110,14 +110,9 @@ async def case_operation(ctx: Context, data: CaseOp) -> Step:
         )
         return ctx.step(Outbound(text=ctx.t("cases.withdraw_confirm", number=case.number), buttons=buttons))
     if data.op == "withdraw_yes":
-        await perform(ctx, case.id, Request(Action.WITHDRAW, _resident(ctx), ctx.now))
+        await perform(ctx, case.id, Request(Action.WITHDRAW, ctx.as_resident(), ctx.now))
         return ctx.step(Outbound(text=ctx.t("cases.withdrawn", number=case.number)), main_menu(ctx))
     raise UserError(ctx.t("errors.unknown_button"))
-
-
-def _resident(ctx: Context) -> Actor:
-    """Return the sender as a resident actor."""
-    return Actor(Role.RESIDENT, person_id=ctx.person.id)
 
 
 async def _add_text(ctx: Context) -> Step:
@@ -126,7 +121,7 @@ async def _add_text(ctx: Context) -> Step:
     note = ctx.inbound.payload.strip()[:1000]
     if not note:
         raise UserError(ctx.t("report.empty_text"))
-    await perform(ctx, case.id, Request(Action.ADD_DETAILS, _resident(ctx), ctx.now, note=note))
+    await perform(ctx, case.id, Request(Action.ADD_DETAILS, ctx.as_resident(), ctx.now, note=note))
     return ctx.step(Outbound(text=ctx.t("cases.details_added", number=case.number)), main_menu(ctx))
 
 
@@ -134,7 +129,7 @@ async def _add_photo(ctx: Context) -> Step:
     """Add a photo to the case being supplemented."""
     case = await own_case(ctx, int(ctx.data["case_id"]))
     photo = ctx.inbound.photo or ctx.inbound.payload
-    await perform(ctx, case.id, Request(Action.ADD_DETAILS, _resident(ctx), ctx.now, attachments=(photo,)))
+    await perform(ctx, case.id, Request(Action.ADD_DETAILS, ctx.as_resident(), ctx.now, attachments=(photo,)))
     return ctx.step(Outbound(text=ctx.t("cases.details_added", number=case.number)), main_menu(ctx))
 
 

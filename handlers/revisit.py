@@ -9,7 +9,7 @@ from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.my_cases import own_case
-from storage.lifecycle import RATING_STATES, Action, Actor, Request, Role, Status
+from storage.lifecycle import RATING_STATES, Action, Request, Status
 from storage.models import CaseRating
 
 REASON = "revisit.reason"
@@ -33,7 +33,7 @@ async def answer(ctx: Context, data: RevisitAnswer) -> Step:
     verdict = rating_note(ctx, data.solved, data.satisfied)
     if data.solved == SOLVED and data.satisfied in (SATISFIED, FAIRLY_SATISFIED):
         record_rating(ctx, case.id, case.cycle, data.solved, data.satisfied)
-        await perform(ctx, case.id, Request(Action.CONFIRM_SOLVED, _resident(ctx), ctx.now, note=verdict))
+        await perform(ctx, case.id, Request(Action.CONFIRM_SOLVED, ctx.as_resident(), ctx.now, note=verdict))
         return ctx.step(Outbound(text=ctx.t("revisit.thanks", number=case.number)), main_menu(ctx))
     state_data = {"case_id": case.id, "cycle": case.cycle, "solved": data.solved, "satisfied": data.satisfied}
     return ctx.step(Outbound(text=ctx.t("revisit.ask_reason")), state=REASON, data=state_data)
@@ -51,11 +51,6 @@ def record_rating(ctx: Context, case_id: int, cycle: int, solved: int, satisfied
     )
 
 
-def _resident(ctx: Context) -> Actor:
-    """Return the sender as a resident actor."""
-    return Actor(Role.RESIDENT, person_id=ctx.person.id)
-
-
 async def _reason(ctx: Context) -> Step:
     """Record why the resident is not satisfied and send the case back as a redo."""
     case = await own_case(ctx, int(ctx.data["case_id"]))
@@ -67,7 +62,7 @@ async def _reason(ctx: Context) -> Step:
     note = rating_note(ctx, int(ctx.data["solved"]), int(ctx.data["satisfied"])) + ctx.t("revisit.reason_note", reason=reason)
     request = Request(
         Action.REDO,
-        _resident(ctx),
+        ctx.as_resident(),
         ctx.now,
         note=note,
         deadlines=ctx.services.deadlines(case.department_code),

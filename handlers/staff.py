@@ -22,7 +22,7 @@ from handlers.buttons import (
     StaffTarget,
     button,
 )
-from handlers.casework import dispatch_to, escalate, perform, summary
+from handlers.casework import dispatch_to, escalate, perform, summary, unit_name
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
@@ -41,7 +41,7 @@ from storage.lifecycle import (
 )
 from storage.models import Case, Unit
 from storage.routing import COMMUNITY_MATTERS, destination_for
-from storage.supervision import Colour, clock_facts, light_at
+from storage.supervision import Colour, LightState, clock_facts, light_at
 
 INPUT = "staff.input"
 PAGE_SIZE = 5
@@ -154,7 +154,7 @@ async def show_list(ctx: Context, data: StaffPage) -> Step:
     return ctx.step(Outbound(text="\n".join(lines), buttons=tuple(buttons)))
 
 
-def _light(ctx: Context, case: Case) -> Any:
+def _light(ctx: Context, case: Case) -> LightState:
     """Return a case's light now."""
     facts = clock_facts(case)
     supervision = ctx.services.supervision
@@ -200,7 +200,7 @@ async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:
         lines.append(ctx.t("staff.card.photos", count=len(case.photos)))
     lines.append(ctx.t("staff.card.place", place=await _place(ctx, case)))
     lines.append(ctx.t("staff.card.contact", contact=await _contact(ctx, case)))
-    lines.append(ctx.t("staff.card.unit", unit=await _unit_name(ctx, case.current_unit_id)))
+    lines.append(ctx.t("staff.card.unit", unit=await unit_name(ctx, case.current_unit_id)))
     if case.handle_deadline is not None:
         lines.append(ctx.t("staff.card.deadline", deadline=ctx.local(case.handle_deadline)))
     if light.sign_overdue:
@@ -216,7 +216,7 @@ async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:
 
 async def _place(ctx: Context, case: Case) -> str:
     """Describe where a case is."""
-    names = [await _unit_name(ctx, unit_id) for unit_id in (case.street_id, case.community_id, case.grid_id) if unit_id]
+    names = [await unit_name(ctx, unit_id) for unit_id in (case.street_id, case.community_id, case.grid_id) if unit_id]
     where = " · ".join(names)
     if case.address and case.address not in where:
         where = ctx.t("places.with_unit", place=case.address, unit=where) if where else case.address
@@ -230,12 +230,6 @@ async def _contact(ctx: Context, case: Case) -> str:
     resident = await ctx.uow.people.get(case.resident_person_id)
     name = resident.name if resident else "—"
     return f"{name} {case.contact_phone}" if case.contact_phone else ctx.t("staff.card.no_phone", name=name)
-
-
-async def _unit_name(ctx: Context, unit_id: int | None) -> str:
-    """Return a unit's name."""
-    unit = await ctx.uow.units.get(unit_id) if unit_id is not None else None
-    return unit.name if unit else "—"
 
 
 async def _card_buttons(ctx: Context, case: Case, actor: Actor) -> tuple[Button, ...]:

@@ -30,7 +30,7 @@ async def actor_for(ctx: Context, case: Case) -> Actor:
     for binding in bindings:
         if binding.role == Role.COMMAND_CENTER:
             return Actor(Role.COMMAND_CENTER, ctx.person.id, binding.unit_id)
-    return Actor(Role.RESIDENT, ctx.person.id)
+    return ctx.as_resident()
 
 
 async def case_for_staff(ctx: Context, case_id: int) -> tuple[Case, Actor]:

@@ -45,9 +45,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.codec import SEPARATOR, ButtonData
 from handlers.buttons import ExplainTask, StaffCard
+from handlers.texts import texts_for
 from scheduler.quiet import send_at
 from scheduler.recipients import Directory, load_directory, unique
-from scheduler.texts import summary, texts_for
+from scheduler.texts import summary
 from storage.lifecycle import Role, Status
 from storage.models import Case, CaseEvent, ExplanationTask, Light, OutboxMessage
 from storage.supervision import ClockFacts, LightKind, Supervision, due_and_next

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.texts import DEFAULT_LANGUAGE
+from handlers.texts import DEFAULT_LANGUAGE, texts_for
 from nlp.hotspots import Hot, keyword_hotspots, rising, top
 from nlp.tokenizer import Tokenizer
 from scheduler.reports_settings import ReportsSection
-from scheduler.texts import texts_for
 from storage.stats import (
     UNITLESS_DEPARTMENTS,
     Directory,

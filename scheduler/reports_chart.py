@@ -13,14 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from handlers.texts import Texts
+from handlers.texts import Texts, texts_for
 from nlp.hotspots import Hot
 from scheduler.reports_build import Report
 from scheduler.reports_text import pct, period_name
-from scheduler.texts import texts_for
 
 FONT_PATH = Path(__file__).resolve().parent / "data" / "fonts" / "NotoSansCJKsc-Regular-subset.otf"
-FONT_FAMILY = "Noto Sans CJK SC"
 PLACEHOLDER = "□"
 DAILY_LIMIT = 62  # longer periods are drawn per week
 

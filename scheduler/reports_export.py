@@ -10,10 +10,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from handlers.texts import DEFAULT_LANGUAGE, Texts
+from handlers.texts import DEFAULT_LANGUAGE, Texts, texts_for
 from scheduler.reports_build import Report
 from scheduler.reports_text import kind_name
-from scheduler.texts import texts_for
 from storage.stats import KINDS, UnitFigures, ranking
 from storage.stats_figures import COLUMNS, HOUR_FIELDS, RATE_FIELDS, Figures
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from handlers.texts import Texts
+from handlers.texts import Texts, texts_for
 from nlp.hotspots import Hot
 from scheduler.reports_build import Report
-from scheduler.texts import texts_for
 from storage.stats import UnitFigures, ranking
 from storage.stats_figures import Figures
 from storage.stats_period import Period

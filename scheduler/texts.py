@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from handlers.texts import texts_for
 
-__all__ = ["summary", "text", "texts_for"]
-
 
 def text(language: str, key: str, **params: object) -> str:
     """Return a [scheduler] text in the language (Chinese when unknown), filled in."""

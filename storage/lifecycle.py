@@ -77,7 +77,6 @@ OPEN_STATES = frozenset(
 WORKING_STATES = frozenset({Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS})
 HANDLING_STATES = frozenset({Status.SIGNED, Status.IN_PROGRESS})
 RATING_STATES = frozenset({Status.COMPLETED, Status.REVISIT})
-FINAL_STATES = frozenset({Status.CLOSED, Status.WITHDRAWN})
 
 
 class Scope(StrEnum):

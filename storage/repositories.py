@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -148,10 +148,6 @@ class CaseRepository:
             query = query.with_for_update()
         return (await self.session.scalars(query)).first()
 
-    async def by_number(self, number: str) -> Case | None:
-        """Return a case by its public number."""
-        return (await self.session.scalars(select(Case).where(Case.number == number))).first()
-
     def add(self, case: Case) -> Case:
         """Stage a new case."""
         self.session.add(case)
@@ -164,17 +160,6 @@ class CaseRepository:
         stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"last": table.c.last + 1})
         result = await self.session.execute(stmt.returning(table.c.last))
         return int(result.scalar_one())
-
-    async def for_unit(self, unit_id: int, statuses: Sequence[str], limit: int = 50, offset: int = 0) -> Sequence[Case]:
-        """Return a unit's cases in the given states, oldest dispatch first."""
-        query = (
-            select(Case)
-            .where(Case.current_unit_id == unit_id, Case.status.in_(list(statuses)))
-            .order_by(Case.dispatched_at.asc().nulls_last(), Case.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return (await self.session.scalars(query)).all()
 
     async def in_states(
         self, statuses: Sequence[str], *, unit_ids: Sequence[int] | None = None, limit: int = 200
@@ -267,20 +252,6 @@ class InboundRepository:
             channel=channel, platform_id=platform_id, payload=payload, status=status, received_at=now, handled_at=handled_at
         )
         stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "platform_id"])
-        result = await self.session.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
-
-    async def claim(self, channel: str, platform_id: str, status: str, now: datetime) -> bool:
-        """Move a received update to its final status; False when another worker got there first."""
-        stmt = (
-            update(InboundUpdate)
-            .where(
-                InboundUpdate.channel == channel,
-                InboundUpdate.platform_id == platform_id,
-                InboundUpdate.status == "received",
-            )
-            .values(status=status, handled_at=now)
-        )
         result = await self.session.execute(stmt)
         return bool(getattr(result, "rowcount", 0) == 1)
 

@@ -1,9 +1,8 @@
-"""Column types shared by the models: UTC-only timestamps and JSON."""
+"""Column types shared by the models: UTC-only timestamps."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
@@ -33,9 +32,3 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-
-
-
-def json_column_default_list() -> list[Any]:
-    """Return a fresh empty list for JSON list columns."""
-    return []
