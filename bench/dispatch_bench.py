@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.app import App, build_app, load_demo, start_app
 from bot.config import load_config
+from bot.dispatcher import Dispatcher
 from bot.messages import Inbound, InboundKind, Outbound
 from handlers.core import Context, Step
 from nlp import NlpSettings, load_classifier
@@ -45,30 +46,57 @@ async def echo(ctx: Context) -> Step:
     return ctx.step(Outbound(text=ctx.inbound.payload), state="echo")
 
 
-async def _resident(app: App, who: str, latencies: list[float], counter: list[int]) -> None:
-    """Walk the report script as one resident, timing each message."""
+async def _send(dispatcher: Dispatcher, inbound: Inbound, latencies: list[float]) -> list[Outbound]:
+    """Send one message and time it from the moment it is sent, so waiting behind other chats counts."""
+    sent = time.perf_counter()
+    await asyncio.sleep(
+        0
+    )  # the message arrives as another task would: every chat already waiting goes first
+    replies = await dispatcher.handle(inbound)
+    latencies.append(time.perf_counter() - sent)
+    return replies
+
+
+async def _resident(
+    app: App, who: str, latencies: list[float], counter: list[int], conversations: int
+) -> None:
+    """Walk the report script `conversations` times as one resident, timing each message."""
+    for number in range(conversations):
+        await _conversation(app, f"{who}", f"{who}-{number}", latencies, counter)
+
+
+async def _conversation(
+    app: App, who: str, tag: str, latencies: list[float], counter: list[int]
+) -> None:
+    """Walk the report script once, timing each message."""
     dispatcher = app.running_dispatcher()
     script = list(SCRIPT)
     step = 0
     while script:
         kind, payload = script.pop(0)
-        started = time.perf_counter()
-        replies = await dispatcher.handle(Inbound("bench", who, who, kind, payload, f"{who}-{step}"))
-        latencies.append(time.perf_counter() - started)
+        replies = await _send(
+            dispatcher, Inbound("bench", who, who, kind, payload, f"{tag}-{step}"), latencies
+        )
         counter[0] += 1
         step += 1
         assert replies, (who, step)
         if any(b.payload == SIMILAR_NEW for r in replies for b in r.buttons):
-            script.insert(0, (InboundKind.BUTTON, SIMILAR_NEW))  # a similar case nearby: open a new one anyway
+            script.insert(
+                0, (InboundKind.BUTTON, SIMILAR_NEW)
+            )  # a similar case nearby: open a new one anyway
     assert "已受理" in replies[0].text, replies[0].text
 
 
-async def _run(app: App, residents: int, tag: str) -> tuple[float, list[float], int]:
+async def _run(
+    app: App, residents: int, tag: str, conversations: int
+) -> tuple[float, list[float], int]:
     """Run all residents at once and return elapsed seconds, latencies and message count."""
     latencies: list[float] = []
     counter = [0]
     started = time.perf_counter()
-    await asyncio.gather(*(_resident(app, f"{tag}{i}", latencies, counter) for i in range(residents)))
+    await asyncio.gather(
+        *(_resident(app, f"{tag}{i}", latencies, counter, conversations) for i in range(residents))
+    )
     return time.perf_counter() - started, latencies, counter[0]
 
 
@@ -80,33 +108,45 @@ def _summary(name: str, elapsed: float, latencies: list[float], count: int) -> s
     return f"{name:34} {count / elapsed:8.0f} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   ({count} messages)"
 
 
-async def bench(url: str, residents: int, label: str, prepare: Callable[[App], Awaitable[None]]) -> None:
+async def bench(
+    url: str,
+    residents: int,
+    conversations: int,
+    label: str,
+    prepare: Callable[[App], Awaitable[None]],
+) -> None:
     """Benchmark the report flow and the echo ceiling on one database."""
     classifier = load_classifier(NlpSettings())
-    app = build_app(load_config(None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_LOGGING__LEVEL": "WARNING"}))
+    app = build_app(
+        load_config(
+            None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_LOGGING__LEVEL": "WARNING"}
+        )
+    )
     try:
         await prepare(app)
         await start_app(app, classifier)
-        await _run(app, 4, "warm")  # warm-up: caches, connections
-        elapsed, latencies, count = await _run(app, residents, "r")
+        await _run(app, 4, "warm", 1)  # warm-up: caches, connections
+        elapsed, latencies, count = await _run(app, residents, "r", conversations)
         print(_summary(f"{label}: report conversations", elapsed, latencies, count))
         app.running_dispatcher()._route = echo
-        elapsed, latencies, count = await _echo(app, residents)
+        elapsed, latencies, count = await _echo(app, residents, count)
         print(_summary(f"{label}: echo handler (ceiling)", elapsed, latencies, count))
     finally:
         await app.close()
 
 
-async def _echo(app: App, residents: int) -> tuple[float, list[float], int]:
+async def _echo(app: App, residents: int, messages: int) -> tuple[float, list[float], int]:
     """Send the same number of messages through the echo handler."""
     dispatcher = app.running_dispatcher()
     latencies: list[float] = []
 
     async def one(who: str) -> None:
-        for step in range(len(SCRIPT)):
-            started = time.perf_counter()
-            await dispatcher.handle(Inbound("bench", who, who, InboundKind.TEXT, "回声", f"{who}-e{step}"))
-            latencies.append(time.perf_counter() - started)
+        for step in range(messages // residents):
+            await _send(
+                dispatcher,
+                Inbound("bench", who, who, InboundKind.TEXT, "回声", f"{who}-e{step}"),
+                latencies,
+            )
 
     started = time.perf_counter()
     await asyncio.gather(*(one(f"e{i}") for i in range(residents)))
@@ -121,14 +161,21 @@ async def _prepare_sqlite(app: App) -> None:
 def main() -> None:
     """Run the benchmark on SQLite, and on PostgreSQL when a URL is given."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=int, default=40)
-    parser.add_argument("--postgres", help="an EMPTY PostgreSQL database URL (postgresql+asyncpg://...)")
+    parser.add_argument("--residents", type=int, default=8, help="residents talking at once")
+    parser.add_argument(
+        "--conversations", type=int, default=25, help="report conversations per resident"
+    )
+    parser.add_argument(
+        "--postgres", help="an EMPTY PostgreSQL database URL (postgresql+asyncpg://...)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        asyncio.run(bench(url, args.residents, "SQLite", _prepare_sqlite))
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        asyncio.run(bench(url, args.residents, args.conversations, "SQLite", _prepare_sqlite))
     if args.postgres:
-        asyncio.run(bench(args.postgres, args.residents, "PostgreSQL", _prepare_sqlite))
+        asyncio.run(
+            bench(args.postgres, args.residents, args.conversations, "PostgreSQL", _prepare_sqlite)
+        )
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ class AppSection:
 class StorageSection:
     """[storage]: the database."""
 
-    url: str = "sqlite+aiosqlite:///./qungong.db"
+    url: str = "sqlite:///./qungong.db"
     echo: bool = False
 
 
@@ -440,9 +440,9 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
         problems.append(f"app.timezone: unknown time zone {config.app.timezone!r} (e.g. Asia/Shanghai)")
     if config.app.language not in LANGUAGES:
         problems.append(f"app.language: expected one of {', '.join(LANGUAGES)}, got {config.app.language!r}")
-    if not config.storage.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+    if not config.storage.url.startswith(("sqlite://", "sqlite+aiosqlite://", "postgresql+asyncpg://")):
         problems.append(
-            "storage.url: expected sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB, "
+            "storage.url: expected sqlite:///PATH, sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB, "
             f"got {config.storage.url!r}"
         )
     if not 0 < config.web.port < 65536:

@@ -9,7 +9,6 @@ nothing; a crash before the commit leaves neither, and the platform's retry is h
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -24,8 +23,9 @@ from bot.messages import Inbound, Outbound
 from bot.sanitise import clean_inbound, jsonable
 from handlers.core import IDLE, Context, Services, Step, UserError
 from handlers.router import route
+from storage.conversations import ChatState
 from storage.lifecycle import LifecycleError
-from storage.models import ChannelAccount, Conversation, Person
+from storage.models import ChannelAccount, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -105,43 +105,35 @@ class Dispatcher:
             if not await uow.inbound.record(inbound.channel, inbound.platform_id, self._payload(inbound), now, status="handled"):
                 log.info("duplicate update %s/%s ignored", inbound.channel, inbound.platform_id)
                 return []
-            person = await self._sender(uow, inbound, now)
-            conversation = await self._conversation(uow, inbound, person, now)
-            ctx = Context(
-                uow=uow,
-                services=self._services,
-                inbound=inbound,
-                now=now,
-                person=person,
-                state=conversation.state,
-                data=copy.deepcopy(conversation.data or {}),  # handlers may mutate; the stored copy must not change
-            )
+            person, chat = await self._sender(uow, inbound, now)
+            # The state is fresh from the database (decoded JSON), so handlers may change it in place.
+            ctx = Context(uow=uow, services=self._services, inbound=inbound, now=now, person=person, state=chat.state, data=chat.data)
             replies: list[Outbound] = []
-            if ctx.state != IDLE and conversation.expires_at is not None and conversation.expires_at <= now:
+            if ctx.state != IDLE and chat.expires_at is not None and chat.expires_at <= now:
                 replies.append(Outbound(text=ctx.t("flow.timed_out")))
                 ctx.state, ctx.data = IDLE, {}
             step = await self._route(ctx)
-            self._save(conversation, step, person, now)
+            expires_at = None if step.state == IDLE else now + self._services.conversation_timeout
+            await uow.conversations.save(chat, step.state, step.data, person_id=person.id, expires_at=expires_at, now=now)
             await uow.commit()
             return replies + list(step.replies)
 
-    def _save(self, conversation: Conversation, step: Step, person: Person, now: datetime) -> None:
-        """Store the conversation's next state and when it times out."""
-        conversation.state = step.state
-        conversation.data = dict(step.data)
-        conversation.person_id = person.id
-        conversation.updated_at = now
-        conversation.expires_at = None if step.state == IDLE else now + self._services.conversation_timeout
+    async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Person, ChatState]:
+        """Return the sender and the chat's conversation, creating either on first contact."""
+        sender = await uow.conversations.sender(inbound.channel, inbound.user_id, inbound.chat_id)
+        if sender is None:
+            person = await self._new_sender(uow, inbound, now)
+            return person, await uow.conversations.start(inbound.channel, inbound.chat_id, person.id, IDLE, now)
+        last_seen = sender.last_seen_at
+        if sender.account_chat_id != inbound.chat_id or last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
+            await uow.conversations.seen(sender.account_id, inbound.chat_id, now)
+        chat = sender.conversation
+        if chat is None:
+            chat = await uow.conversations.start(inbound.channel, inbound.chat_id, sender.person.id, IDLE, now)
+        return sender.person, chat
 
-    async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Person:
-        """Return the sender's person, creating a resident on their first message."""
-        found = await uow.people.sender(inbound.channel, inbound.user_id)
-        if found is not None:
-            account, person = found
-            if account.chat_id != inbound.chat_id or account.last_seen_at is None or now - account.last_seen_at > LAST_SEEN_RESOLUTION:
-                account.last_seen_at = now
-                account.chat_id = inbound.chat_id
-            return person
+    async def _new_sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Person:
+        """Create a resident for a sender seen for the first time."""
         name = inbound.user_name or self._services.texts.t("people.new_resident")
         person = uow.people.add(Person(name=name, created_at=now))
         await uow.flush()
@@ -157,16 +149,6 @@ class Dispatcher:
         )
         await uow.flush()
         return person
-
-    async def _conversation(self, uow: UnitOfWork, inbound: Inbound, person: Person, now: datetime) -> Conversation:
-        """Load the chat's conversation inside the lock, creating it on first contact."""
-        conversation = await uow.conversations.get(inbound.channel, inbound.chat_id)
-        if conversation is None:
-            conversation = uow.conversations.add(
-                Conversation(channel=inbound.channel, chat_id=inbound.chat_id, person_id=person.id, state=IDLE, data={}, updated_at=now)
-            )
-            await uow.flush()
-        return conversation
 
     async def _finish(self, inbound: Inbound, replies: list[Outbound], status: str) -> list[Outbound]:
         """Record the update as done without any other change, and return the replies."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from handlers.core import Context
@@ -9,19 +10,24 @@ from storage.lifecycle import OPEN_STATES
 from storage.models import Case
 
 SIMILARITY = 0.3
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 WINDOW = timedelta(days=14)
 
 
-def bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> frozenset[str]:
     """Return the character bigrams of a text's letters and digits (works for Chinese without a tokenizer)."""
-    chars = [c for c in text.lower() if c.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+    chars = _NOT_LETTER_OR_DIGIT.sub("", text.lower())
+    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Return the Jaccard similarity of two bigram sets (0 to 1)."""
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def similarity(first: str, second: str) -> float:
     """Return the Jaccard similarity of two texts' bigrams (0 to 1)."""
-    a, b = bigrams(first), bigrams(second)
-    return len(a & b) / len(a | b) if a and b else 0.0
+    return jaccard(bigrams(first), bigrams(second))
 
 
 async def similar_open_case(ctx: Context, text: str, department: str, community_id: int | None, grid_id: int | None) -> Case | None:
@@ -29,6 +35,7 @@ async def similar_open_case(ctx: Context, text: str, department: str, community_
     candidates = await ctx.uow.cases.open_nearby(
         department, community_id, grid_id, ctx.now - WINDOW, [s.value for s in OPEN_STATES]
     )
-    scored = [(similarity(text, c.text), c) for c in candidates if c.resident_person_id != ctx.person.id]
+    wanted = bigrams(text)
+    scored = [(jaccard(wanted, bigrams(c.text)), c.id) for c in candidates if c.resident_person_id != ctx.person.id]
     best = max(scored, key=lambda pair: pair[0], default=None)
-    return best[1] if best is not None and best[0] >= SIMILARITY else None
+    return await ctx.uow.cases.get(best[1]) if best is not None and best[0] >= SIMILARITY else None

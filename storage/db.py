@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import AsyncAdaptedQueuePool, event
+from sqlalchemy.dialects import registry
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,9 +13,21 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import DIALECT_NAME, InLoopConnection
+
+registry.register(DIALECT_NAME, "storage.sqlite_driver", "SQLiteDialect_inloop")
+
+
+def engine_url(url: str) -> str:
+    """Return the URL SQLAlchemy is given: plain `sqlite://` selects the in-loop SQLite driver."""
+    if url.startswith(("sqlite://", "sqlite+pysqlite://")):
+        return "sqlite+inloop://" + url.split("://", 1)[1]
+    return url
+
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create an async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    url = engine_url(url)
     if url.startswith("sqlite"):
         # One connection: SQLite has one writer anyway, and queueing for it in asyncio is far
         # cheaper than several connections sleeping in SQLite's busy handler.
@@ -22,7 +35,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             url, echo=echo, connect_args={"timeout": 30}, poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        if engine.dialect.driver != "inloop":  # that dialect begins IMMEDIATE itself, without a statement round trip
+            event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -33,7 +47,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    if not isinstance(dbapi_connection, InLoopConnection):  # that driver waits for locks in the loop
+        cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 

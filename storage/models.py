@@ -113,6 +113,7 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_current_unit_status", "current_unit_id", "status"),
         Index("ix_cases_resident_created", "resident_person_id", "created_at"),
+        Index("ix_cases_department_grid_created", "department_code", "grid_id", "created_at"),  # similar-case check
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

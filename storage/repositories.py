@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -14,7 +14,6 @@ from storage.models import (
     CaseEvent,
     CaseNumberCounter,
     ChannelAccount,
-    Conversation,
     InboundUpdate,
     Invite,
     OutboxMessage,
@@ -22,7 +21,26 @@ from storage.models import (
     RoleBinding,
     Unit,
 )
-from storage.upsert import insert_for
+from storage.upsert import insert_ignoring
+
+# Statements run for nearly every report, built once: only their parameters change.
+_UNIT_BY_CODE = select(Unit).where(Unit.code == bindparam("code"))
+_HOLDERS = (
+    select(Person)
+    .join(RoleBinding, RoleBinding.person_id == Person.id)
+    .where(RoleBinding.role == bindparam("role"), RoleBinding.unit_id == bindparam("unit_id"))
+    .order_by(Person.id)
+)
+_ACCOUNTS_OF = (
+    select(ChannelAccount)
+    .where(ChannelAccount.person_id == bindparam("person_id"))
+    .order_by(ChannelAccount.last_seen_at.desc().nulls_last(), ChannelAccount.id)
+)
+# The same SQL on SQLite (3.35+) and PostgreSQL; the dialects' on_conflict_do_update() is never cached.
+_NEXT_NUMBER = text(
+    f"INSERT INTO {CaseNumberCounter.__tablename__} (day, last) VALUES (:day, 1) "
+    f"ON CONFLICT (day) DO UPDATE SET last = {CaseNumberCounter.__tablename__}.last + 1 RETURNING last"
+)
 
 
 class UnitRepository:
@@ -37,7 +55,7 @@ class UnitRepository:
 
     async def by_code(self, code: str) -> Unit | None:
         """Return a unit by its code."""
-        return (await self.session.scalars(select(Unit).where(Unit.code == code))).first()
+        return (await self.session.scalars(_UNIT_BY_CODE, {"code": code})).first()
 
     async def of_kind(self, kind: str) -> Sequence[Unit]:
         """Return every unit of a kind, by code."""
@@ -95,13 +113,7 @@ class PersonRepository:
 
     async def holders(self, role: str, unit_id: int) -> Sequence[Person]:
         """Return the people holding a role in a unit."""
-        query = (
-            select(Person)
-            .join(RoleBinding, RoleBinding.person_id == Person.id)
-            .where(RoleBinding.role == role, RoleBinding.unit_id == unit_id)
-            .order_by(Person.id)
-        )
-        return (await self.session.scalars(query)).all()
+        return (await self.session.scalars(_HOLDERS, {"role": role, "unit_id": unit_id})).all()
 
     async def account(self, channel: str, external_id: str) -> ChannelAccount | None:
         """Return the account of an external user on a channel."""
@@ -110,29 +122,25 @@ class PersonRepository:
         )
         return (await self.session.scalars(query)).first()
 
-    async def sender(self, channel: str, external_id: str) -> tuple[ChannelAccount, Person] | None:
-        """Return an external user's account and person in one query."""
-        query = (
-            select(ChannelAccount, Person)
-            .join(Person, Person.id == ChannelAccount.person_id)
-            .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
-        )
-        row = (await self.session.execute(query)).first()
-        return (row[0], row[1]) if row is not None else None
-
     async def accounts_of(self, person_id: int) -> Sequence[ChannelAccount]:
         """Return a person's accounts, the most recently used first."""
-        query = (
-            select(ChannelAccount)
-            .where(ChannelAccount.person_id == person_id)
-            .order_by(ChannelAccount.last_seen_at.desc().nulls_last(), ChannelAccount.id)
-        )
-        return (await self.session.scalars(query)).all()
+        return (await self.session.scalars(_ACCOUNTS_OF, {"person_id": person_id})).all()
 
     def add_account(self, account: ChannelAccount) -> ChannelAccount:
         """Stage a new channel account."""
         self.session.add(account)
         return account
+
+
+NEARBY_LIMIT = 50
+
+
+class NearbyCase(NamedTuple):
+    """What the similar-case check needs of an open case, without loading the whole row."""
+
+    id: int
+    text: str
+    resident_person_id: int | None
 
 
 class CaseRepository:
@@ -142,11 +150,14 @@ class CaseRepository:
         self.session = session
 
     async def get(self, case_id: int, *, for_update: bool = False) -> Case | None:
-        """Return a case by id, locking its row on PostgreSQL when asked."""
-        query = select(Case).where(Case.id == case_id)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.scalars(query)).first()
+        """Return a case by id, locking its row on PostgreSQL when asked.
+
+        On SQLite every transaction began as the one writer (BEGIN IMMEDIATE), so a case already
+        loaded in this transaction is current and no lock is needed: it comes from the session.
+        """
+        if for_update and self.session.get_bind().dialect.name != "sqlite":
+            return (await self.session.scalars(select(Case).where(Case.id == case_id).with_for_update())).first()
+        return await self.session.get(Case, case_id)
 
     def add(self, case: Case) -> Case:
         """Stage a new case."""
@@ -155,10 +166,7 @@ class CaseRepository:
 
     async def next_number(self, day: str) -> int:
         """Reserve the next case number of a local day (YYYYMMDD), safely under concurrency."""
-        table = CaseNumberCounter.__table__
-        stmt = insert_for(self.session, table).values(day=day, last=1)
-        stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"last": table.c.last + 1})
-        result = await self.session.execute(stmt.returning(table.c.last))
+        result = await self.session.execute(_NEXT_NUMBER, {"day": day})
         return int(result.scalar_one())
 
     async def in_states(
@@ -188,16 +196,19 @@ class CaseRepository:
 
     async def open_nearby(
         self, department: str, community_id: int | None, grid_id: int | None, since: datetime, statuses: Sequence[str]
-    ) -> Sequence[Case]:
-        """Return open cases of a department in the same grid (or community) since a time, newest first."""
-        query = select(Case).where(Case.department_code == department, Case.status.in_(list(statuses)), Case.created_at >= since)
+    ) -> Sequence[NearbyCase]:
+        """Return id, text and reporter of open cases of a department in the same grid (or community), newest first."""
+        query = select(Case.id, Case.text, Case.resident_person_id).where(
+            Case.department_code == department, Case.status.in_(list(statuses)), Case.created_at >= since
+        )
         if grid_id is not None:
             query = query.where(Case.grid_id == grid_id)
         elif community_id is not None:
             query = query.where(Case.community_id == community_id)
         else:
             return []
-        return (await self.session.scalars(query.order_by(Case.created_at.desc()).limit(50))).all()
+        rows = await self.session.execute(query.order_by(Case.created_at.desc()).limit(NEARBY_LIMIT))
+        return [NearbyCase(id, text, resident) for id, text, resident in rows]
 
     async def for_resident(self, person_id: int, limit: int = 10, offset: int = 0) -> Sequence[Case]:
         """Return a resident's cases, newest first."""
@@ -248,12 +259,15 @@ class InboundRepository:
     ) -> bool:
         """Record an update; return False when that platform id was recorded before."""
         handled_at = None if status == "received" else now
-        stmt = insert_for(self.session, InboundUpdate.__table__).values(
-            channel=channel, platform_id=platform_id, payload=payload, status=status, received_at=now, handled_at=handled_at
-        )
-        stmt = stmt.on_conflict_do_nothing(index_elements=["channel", "platform_id"])
-        result = await self.session.execute(stmt)
-        return bool(getattr(result, "rowcount", 0) == 1)
+        row = {
+            "channel": channel,
+            "platform_id": platform_id,
+            "payload": payload,
+            "status": status,
+            "received_at": now,
+            "handled_at": handled_at,
+        }
+        return await insert_ignoring(self.session, InboundUpdate.__table__, row, ("channel", "platform_id"))
 
     async def get(self, channel: str, platform_id: str) -> InboundUpdate | None:
         """Return a recorded update."""
@@ -281,20 +295,19 @@ class OutboxRepository:
         chat_id: str | None = None,
     ) -> bool:
         """Queue a message once per dedupe key; return False when the key was queued before."""
-        stmt = insert_for(self.session, OutboxMessage.__table__).values(
-            dedupe_key=dedupe_key,
-            kind=kind,
-            payload=payload,
-            person_id=person_id,
-            channel=channel,
-            chat_id=chat_id,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]))
-        return bool(getattr(result, "rowcount", 0) == 1)
+        row = {
+            "dedupe_key": dedupe_key,
+            "kind": kind,
+            "payload": payload,
+            "person_id": person_id,
+            "channel": channel,
+            "chat_id": chat_id,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        return await insert_ignoring(self.session, OutboxMessage.__table__, row, ("dedupe_key",))
 
     async def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
         """Return pending messages, oldest first."""
@@ -305,23 +318,6 @@ class OutboxRepository:
             .limit(limit)
         )
         return (await self.session.scalars(query)).all()
-
-
-class ConversationRepository:
-    """Per-chat conversation state."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, channel: str, chat_id: str) -> Conversation | None:
-        """Return a chat's conversation row."""
-        query = select(Conversation).where(Conversation.channel == channel, Conversation.chat_id == chat_id)
-        return (await self.session.scalars(query)).first()
-
-    def add(self, conversation: Conversation) -> Conversation:
-        """Stage a new conversation row."""
-        self.session.add(conversation)
-        return conversation
 
 
 class InviteRepository:

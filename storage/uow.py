@@ -6,9 +6,9 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.conversations import ConversationRepository
 from storage.repositories import (
     CaseRepository,
-    ConversationRepository,
     EventRepository,
     InboundRepository,
     InviteRepository,

@@ -23,8 +23,8 @@ REQUIRE_POSTGRES_ENV = "QUNGONG_TEST_REQUIRE_POSTGRES"
 
 
 def sqlite_url(path: Path) -> str:
-    """Return the aiosqlite URL of a file."""
-    return f"sqlite+aiosqlite:///{path}"
+    """Return the URL of a SQLite file (the default, in-loop driver)."""
+    return f"sqlite:///{path}"
 
 
 async def _migrate(url: str) -> None:

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_no_config_means_demo_mode_with_documented_defaults() -> None:
     config = load_config(None, environ={})
     assert config.app.demo is True
-    assert config.storage.url == "sqlite+aiosqlite:///./qungong.db"
+    assert config.storage.url == "sqlite:///./qungong.db"
     assert (config.web.host, config.web.port) == ("127.0.0.1", 8080)
     assert (config.app.timezone, config.app.language) == ("Asia/Shanghai", "zh")
 

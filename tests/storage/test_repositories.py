@@ -22,7 +22,7 @@ from storage.lifecycle import (
     Role,
     Target,
 )
-from storage.models import CaseEvent, Conversation, Person, Unit
+from storage.models import CaseEvent, ChannelAccount, Person, Unit
 
 NOW = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
 SHANGHAI = timezone(timedelta(hours=8))
@@ -182,27 +182,38 @@ async def test_outbox_queues_once_per_key(app: App) -> None:
 
 
 async def test_conversation_version_detects_concurrent_writers(app: App) -> None:
+    ids = await _seed(app)
     async with app.uow() as uow:
-        uow.conversations.add(Conversation(channel="sim", chat_id="c1", state="idle", data={}, updated_at=NOW))
+        uow.people.add_account(ChannelAccount(channel="sim", external_id="u1", chat_id="c1", person_id=ids["resident"], created_at=NOW))
+        await uow.flush()
+        started = await uow.conversations.start("sim", "c1", ids["resident"], "idle", NOW)
         await uow.commit()
-    async with app.uow() as first, app.uow() as second:
-        b = await second.conversations.get("sim", "c1")
-        await second.commit()  # a second worker loaded the state before the first one wrote
-        a = await first.conversations.get("sim", "c1")
-        assert a is not None and b is not None
-        a.state = "report:describe"
-        await first.commit()
-        b.state = "wish:describe"
-        with pytest.raises(StaleDataError):
-            await second.commit()
+    assert (started.state, started.data, started.version) == ("idle", {}, 1)
     async with app.uow() as uow:
-        row = await uow.conversations.get("sim", "c1")
-        assert row is not None and row.state == "report:describe" and row.version == 2
+        late = await uow.conversations.sender("sim", "u1", "c1")  # a second worker loads the state first
+    async with app.uow() as uow:
+        early = await uow.conversations.sender("sim", "u1", "c1")
+        assert early is not None and early.conversation is not None
+        await uow.conversations.save(early.conversation, "report:describe", {"parts": ["坑"]}, person_id=ids["resident"], expires_at=None, now=NOW)
+        await uow.commit()
+    async with app.uow() as uow:
+        assert late is not None and late.conversation is not None
+        with pytest.raises(StaleDataError):
+            await uow.conversations.save(late.conversation, "wish:describe", {}, person_id=ids["resident"], expires_at=None, now=NOW)
+    async with app.uow() as uow:
+        now = await uow.conversations.sender("sim", "u1", "c1")
+        assert now is not None and now.conversation is not None
+        assert (now.conversation.state, now.conversation.data, now.conversation.version) == ("report:describe", {"parts": ["坑"]}, 2)
+        assert now.person.id == ids["resident"] and now.account_chat_id == "c1"
+
+
+async def test_first_contact_has_no_sender(app: App) -> None:
+    async with app.uow() as uow:
+        assert await uow.conversations.sender("sim", "nobody", "c9") is None
 
 
 async def test_unique_channel_account(app: App) -> None:
     ids = await _seed(app)
-    from storage.models import ChannelAccount
 
     async with app.uow() as uow:
         uow.people.add_account(ChannelAccount(channel="sim", external_id="u1", person_id=ids["resident"], created_at=NOW))
