@@ -1,11 +1,23 @@
 """Dispatcher throughput and latency for whole report conversations, with an echo handler as the ceiling.
 
-    .venv/bin/python bench/dispatch_bench.py [--residents 40] [--postgres URL]
+    .venv/bin/python bench/dispatch_bench.py [--residents 8] [--conversations 25] [--rate 1000] [--postgres URL]
 
-Each simulated resident walks the report flow (9 messages, ending in a dispatched case) on its
-own chat; all residents run concurrently in one process. The echo run sends the same number of
-messages through the same dispatcher (recording, locking, conversation state, transaction) with a
-handler that only echoes, so the difference is the cost of the flows themselves.
+Each simulated resident walks the report flow (10 messages, ending in a dispatched case) on its
+own chat, `--conversations` times; all residents run concurrently in one process, on a fresh
+database with the demo district and its history.
+
+- Closed loop (always): each resident sends its next message as soon as the reply to the last one
+  arrives. A message's latency runs from the moment it is sent, so waiting behind other chats'
+  messages counts. Throughput here is the capacity of one process.
+- Paced (`--rate R`): the residents together send R messages a second on a fixed timetable, whatever
+  the replies; a message's latency runs from when it was due, so falling behind shows as latency
+  rather than hiding as a slower send rate. Residents start one after another over the length of
+  one conversation, so at any moment they are at different steps, as real residents would be.
+
+The echo run sends the same number of messages through the same dispatcher (recording, sender and
+conversation state, the transaction) with a handler that only echoes, so the difference is the cost
+of the flows themselves. `--postgres URL` repeats everything on a fresh database made (and dropped)
+on that server.
 """
 
 from __future__ import annotations
@@ -13,10 +25,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
+from dataclasses import dataclass, field
+
+from scratch import scratch_database  # bench/scratch.py, beside this script
 
 from bot.app import App, build_app, load_demo, start_app
 from bot.config import load_config
@@ -37,8 +50,27 @@ SCRIPT: list[tuple[InboundKind, str]] = [
     (InboundKind.BUTTON, "c:report.contact:none"),
     (InboundKind.BUTTON, "c:report.confirm:submit"),
 ]
-
 SIMILAR_NEW = "c:report.similar:new"
+ECHO_SCRIPT: list[tuple[InboundKind, str]] = [(InboundKind.TEXT, "回声")] * 10
+# When a message is sent, and from when its latency counts: now (closed loop) or its due time (paced).
+Pace = Callable[[int], Awaitable[float]]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Who sends what: residents at once, conversations each, the script, and the pace (None: closed loop)."""
+
+    residents: int
+    conversations: int
+    script: list[tuple[InboundKind, str]]
+    rate: float | None
+
+
+@dataclass
+class Tally:
+    """Latencies of one run."""
+
+    latencies: list[float] = field(default_factory=list)
 
 
 async def echo(ctx: Context) -> Step:
@@ -46,136 +78,105 @@ async def echo(ctx: Context) -> Step:
     return ctx.step(Outbound(text=ctx.inbound.payload), state="echo")
 
 
-async def _send(dispatcher: Dispatcher, inbound: Inbound, latencies: list[float]) -> list[Outbound]:
-    """Send one message and time it from the moment it is sent, so waiting behind other chats counts."""
+async def closed_loop(_number: int) -> float:
+    """Send at once; the message then waits behind every chat already waiting."""
     sent = time.perf_counter()
-    await asyncio.sleep(
-        0
-    )  # the message arrives as another task would: every chat already waiting goes first
-    replies = await dispatcher.handle(inbound)
-    latencies.append(time.perf_counter() - sent)
-    return replies
+    await asyncio.sleep(0)  # the message arrives as another task would: chats already waiting go first
+    return sent
 
 
-async def _resident(
-    app: App, who: str, latencies: list[float], counter: list[int], conversations: int
-) -> None:
-    """Walk the report script `conversations` times as one resident, timing each message."""
-    for number in range(conversations):
-        await _conversation(app, f"{who}", f"{who}-{number}", latencies, counter)
+def paced(start: float, gap: float, offset: float) -> Pace:
+    """Send message number n of a chat at start + offset + n × gap, whether or not the last reply came."""
+
+    async def wait(number: int) -> float:
+        due = start + offset + number * gap
+        delay = due - time.perf_counter()
+        await asyncio.sleep(max(delay, 0.0))
+        return due
+
+    return wait
 
 
-async def _conversation(
-    app: App, who: str, tag: str, latencies: list[float], counter: list[int]
-) -> None:
-    """Walk the report script once, timing each message."""
+async def _walk(dispatcher: Dispatcher, who: str, work: Workload, pace: Pace, tally: Tally) -> None:
+    """Walk the script `conversations` times as one resident, timing each message."""
+    number = 0
+    for conversation in range(work.conversations):
+        steps = list(work.script)
+        replies: list[Outbound] = []
+        while steps:
+            kind, payload = steps.pop(0)
+            since = await pace(number)
+            replies = await dispatcher.handle(Inbound("bench", who, who, kind, payload, f"{who}-{conversation}-{number}"))
+            tally.latencies.append(time.perf_counter() - since)
+            number += 1
+            assert replies, (who, number)
+            if any(b.payload == SIMILAR_NEW for r in replies for b in r.buttons):
+                steps.insert(0, (InboundKind.BUTTON, SIMILAR_NEW))  # a similar case nearby: open a new one anyway
+        if work.script is SCRIPT:
+            assert "已受理" in replies[0].text, replies[0].text
+
+
+async def _run(app: App, tag: str, work: Workload) -> str:
+    """Run every resident at once and return the result line."""
     dispatcher = app.running_dispatcher()
-    script = list(SCRIPT)
-    step = 0
-    while script:
-        kind, payload = script.pop(0)
-        replies = await _send(
-            dispatcher, Inbound("bench", who, who, kind, payload, f"{tag}-{step}"), latencies
-        )
-        counter[0] += 1
-        step += 1
-        assert replies, (who, step)
-        if any(b.payload == SIMILAR_NEW for r in replies for b in r.buttons):
-            script.insert(
-                0, (InboundKind.BUTTON, SIMILAR_NEW)
-            )  # a similar case nearby: open a new one anyway
-    assert "已受理" in replies[0].text, replies[0].text
-
-
-async def _run(
-    app: App, residents: int, tag: str, conversations: int
-) -> tuple[float, list[float], int]:
-    """Run all residents at once and return elapsed seconds, latencies and message count."""
-    latencies: list[float] = []
-    counter = [0]
+    tally = Tally()
     started = time.perf_counter()
-    await asyncio.gather(
-        *(_resident(app, f"{tag}{i}", latencies, counter, conversations) for i in range(residents))
-    )
-    return time.perf_counter() - started, latencies, counter[0]
+    paces: list[Pace] = [closed_loop] * work.residents
+    if work.rate is not None:
+        gap = work.residents / work.rate  # each chat sends every `gap` seconds, so together they send `rate` a second
+        # Starts spread over one conversation's length, so the chats are not all at the same step at once.
+        spread = gap * len(work.script) / work.residents
+        paces = [paced(started + 0.01, gap, spread * i) for i in range(work.residents)]
+    await asyncio.gather(*(_walk(dispatcher, f"{tag}{i}", work, paces[i], tally) for i in range(work.residents)))
+    return _summary(time.perf_counter() - started, tally.latencies)
 
 
-def _summary(name: str, elapsed: float, latencies: list[float], count: int) -> str:
-    """Format one result line."""
+def _summary(elapsed: float, latencies: list[float]) -> str:
+    """Format throughput and latency."""
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    return f"{name:34} {count / elapsed:8.0f} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   ({count} messages)"
+    return f"{len(ordered) / elapsed:7.0f} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   max {ordered[-1] * 1000:6.1f} ms   ({len(ordered)} messages)"
 
 
-async def bench(
-    url: str,
-    residents: int,
-    conversations: int,
-    label: str,
-    prepare: Callable[[App], Awaitable[None]],
-) -> None:
-    """Benchmark the report flow and the echo ceiling on one database."""
-    classifier = load_classifier(NlpSettings())
-    app = build_app(
-        load_config(
-            None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_LOGGING__LEVEL": "WARNING"}
-        )
-    )
+async def bench(url: str, label: str, args: argparse.Namespace) -> None:
+    """Benchmark the report flow and the echo ceiling on one database, closed loop and (if asked) paced."""
+    app = build_app(load_config(None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_LOGGING__LEVEL": "WARNING"}))
     try:
-        await prepare(app)
-        await start_app(app, classifier)
-        await _run(app, 4, "warm", 1)  # warm-up: caches, connections
-        elapsed, latencies, count = await _run(app, residents, "r", conversations)
-        print(_summary(f"{label}: report conversations", elapsed, latencies, count))
+        await upgrade(app.engine)
+        await load_demo(app)
+        await start_app(app, load_classifier(NlpSettings()))
+        await _run(app, "warm", Workload(4, 1, SCRIPT, None))  # warm-up: caches, statements, connections
+        modes: list[tuple[str, float | None]] = [("closed loop", None)] + ([(f"paced {args.rate:.0f}/s", args.rate)] if args.rate else [])
+        for mode, rate in modes:
+            line = await _run(app, f"r{mode[0]}", Workload(args.residents, args.conversations, SCRIPT, rate))
+            print(f"{label:10} {mode:14} report conversations  {line}", flush=True)
         app.running_dispatcher()._route = echo
-        elapsed, latencies, count = await _echo(app, residents, count)
-        print(_summary(f"{label}: echo handler (ceiling)", elapsed, latencies, count))
+        for mode, rate in modes:
+            line = await _run(app, f"e{mode[0]}", Workload(args.residents, args.conversations, ECHO_SCRIPT, rate))
+            print(f"{label:10} {mode:14} echo handler (ceiling) {line}", flush=True)
     finally:
         await app.close()
 
 
-async def _echo(app: App, residents: int, messages: int) -> tuple[float, list[float], int]:
-    """Send the same number of messages through the echo handler."""
-    dispatcher = app.running_dispatcher()
-    latencies: list[float] = []
-
-    async def one(who: str) -> None:
-        for step in range(messages // residents):
-            await _send(
-                dispatcher,
-                Inbound("bench", who, who, InboundKind.TEXT, "回声", f"{who}-e{step}"),
-                latencies,
-            )
-
-    started = time.perf_counter()
-    await asyncio.gather(*(one(f"e{i}") for i in range(residents)))
-    return time.perf_counter() - started, latencies, len(latencies)
-
-
-async def _prepare_sqlite(app: App) -> None:
-    await upgrade(app.engine)
-    await load_demo(app)
+async def main_async(args: argparse.Namespace) -> None:
+    """Run on SQLite, then on PostgreSQL when a server URL is given."""
+    print(f"{args.residents} residents at once, {args.conversations} report conversations each", flush=True)
+    async with scratch_database("sqlite") as url:
+        await bench(url, "SQLite", args)
+    if args.postgres:
+        async with scratch_database(args.postgres) as url:
+            await bench(url, "PostgreSQL", args)
 
 
 def main() -> None:
-    """Run the benchmark on SQLite, and on PostgreSQL when a URL is given."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=int, default=8, help="residents talking at once")
-    parser.add_argument(
-        "--conversations", type=int, default=25, help="report conversations per resident"
-    )
-    parser.add_argument(
-        "--postgres", help="an EMPTY PostgreSQL database URL (postgresql+asyncpg://...)"
-    )
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        asyncio.run(bench(url, args.residents, args.conversations, "SQLite", _prepare_sqlite))
-    if args.postgres:
-        asyncio.run(
-            bench(args.postgres, args.residents, args.conversations, "PostgreSQL", _prepare_sqlite)
-        )
+    """Parse the command line and run the benchmark."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--residents", type=int, default=8, help="residents talking at once (default 8)")
+    parser.add_argument("--conversations", type=int, default=25, help="report conversations per resident (default 25)")
+    parser.add_argument("--rate", type=float, help="also run paced: all residents together send this many messages a second")
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (postgresql+asyncpg://...); a fresh database is made on it")
+    asyncio.run(main_async(parser.parse_args()))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ async def _admin(url: str, statement: str) -> None:
 async def scratch_database(url: str, file_name: str = "bench.db") -> AsyncIterator[str]:
     """Yield the URL of a fresh database: "sqlite" → a temporary file; a PostgreSQL URL → a new database on that server."""
     if url == "sqlite":
-        yield f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / file_name}"
+        yield f"sqlite:///{Path(tempfile.mkdtemp()) / file_name}"
         return
     name = f"qungong_bench_{uuid.uuid4().hex[:8]}"
     await _admin(url, f'CREATE DATABASE "{name}"')

@@ -17,7 +17,7 @@ from handlers.places import load_place_finder
 from handlers.texts import Texts, load_texts
 from nlp import Classifier, load_classifier
 from scheduler.wiring import load_supervision
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_read_engine, create_session_factory
 from storage.demo import DemoSummary, load_demo_district
 from storage.demo_history import load_demo_history
 from storage.migrate import ensure_schema_current, upgrade
@@ -35,6 +35,17 @@ class App:
     session_factory: async_sessionmaker[AsyncSession]
     texts: Texts
     dispatcher: Dispatcher | None = field(default=None)
+    read_engine: AsyncEngine | None = field(default=None)  # SQLite only: long reads off the loop and the write lock
+    _read_sessions: async_sessionmaker[AsyncSession] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.read_engine is not None:
+            self._read_sessions = create_session_factory(self.read_engine)
+
+    @property
+    def read_session_factory(self) -> async_sessionmaker[AsyncSession]:
+        """Return the session factory for long reads: the read engine's, or the main one without it."""
+        return self.session_factory if self._read_sessions is None else self._read_sessions
 
     def uow(self) -> UnitOfWork:
         """Return a new unit of work."""
@@ -48,17 +59,20 @@ class App:
 
     async def close(self) -> None:
         """Release the database connections."""
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
         await self.engine.dispose()
 
 
 def build_app(config: Config) -> App:
-    """Build the app from config; the engine connects lazily, on first use."""
+    """Build the app from config; the engines connect lazily, on first use."""
     engine = create_engine(config.storage.url, echo=config.storage.echo)
     return App(
         config=config,
         engine=engine,
         session_factory=create_session_factory(engine),
         texts=load_texts(config.app.language),
+        read_engine=create_read_engine(config.storage.url, echo=config.storage.echo),
     )
 
 

@@ -8,13 +8,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from scheduler.jobs import JOBS
 from scheduler.report import as_csv, as_table, lights_report
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_read_engine, create_session_factory
 from storage.migrate import ensure_schema_current
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -44,15 +42,20 @@ def parse_now(value: str | None, config: SettingsLike) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=config.tz)
 
 
-def _with_db(config: SettingsLike, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[int]]) -> int:
-    """Open the configured (migrated) database, run WORK with its session factory, close it."""
+def _with_db(config: SettingsLike, work: Callable[[JobDeps], Awaitable[int]]) -> int:
+    """Open the configured (migrated) database, run WORK with its session factories, close it."""
 
     async def runner() -> int:
         engine = create_engine(config.storage.url, echo=config.storage.echo)
+        # A running bot may share the SQLite file: long reads must not hold its write lock.
+        read_engine = create_read_engine(config.storage.url, echo=config.storage.echo)
         try:
             await ensure_schema_current(engine)
-            return await work(create_session_factory(engine))
+            reads = None if read_engine is None else create_session_factory(read_engine)
+            return await work(JobDeps(create_session_factory(engine), config, read_session_factory=reads))
         finally:
+            if read_engine is not None:
+                await read_engine.dispose()
             await engine.dispose()
 
     return asyncio.run(runner())
@@ -77,8 +80,8 @@ def cmd_jobs_run(args: argparse.Namespace, config: SettingsLike) -> int:
         return EXIT_USAGE
     spec = JOBS[args.name]
 
-    async def work(session_factory: async_sessionmaker[AsyncSession]) -> int:
-        outcome = await spec.func(JobDeps(session_factory=session_factory, settings=config), now)
+    async def work(deps: JobDeps) -> int:
+        outcome = await spec.func(deps, now)
         print(f"{spec.name} at {now.isoformat()}: {outcome}")
         return EXIT_OK
 
@@ -91,8 +94,8 @@ def cmd_lights(args: argparse.Namespace, config: SettingsLike) -> int:
         print("qungong: --to must not be before --from")
         return EXIT_USAGE
 
-    async def work(session_factory: async_sessionmaker[AsyncSession]) -> int:
-        async with session_factory() as session:
+    async def work(deps: JobDeps) -> int:
+        async with deps.read_session_factory() as session:
             report = await lights_report(session, args.start, args.end, config.tz, datetime.now(UTC))
         print(as_csv(report) if args.csv else as_table(report), end="" if args.csv else "\n")
         return EXIT_OK

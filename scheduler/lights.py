@@ -163,6 +163,7 @@ async def _work(
         total.add(result)
         if result.cases < settings.batch:
             break
+        await asyncio.sleep(0)  # chats waiting for the database go between batches (SQLite runs in the loop)
     return total
 
 

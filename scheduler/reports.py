@@ -93,9 +93,10 @@ def chart_path(section: ReportsSection, kind: str, period: Period, unit_code: st
 async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
     """Push the last complete KIND (week or month) report to every leader who has not had it."""
     section = reports_of(deps.settings)
-    tz = deps.settings.tz
-    period = last_complete(kind, now, tz)
-    async with deps.session_factory() as session:
+    period = last_complete(kind, now, deps.settings.tz)
+    # Reads go to the read sessions (on SQLite their own connection, off the loop and the write
+    # lock); only the outbox rows are written, each audience's in one short transaction.
+    async with deps.read_session_factory() as session:
         groups = await audiences(session)
         keys = [report_key(kind, period, p) for g in groups for p in g.people]
         done = await already_queued(session, keys) if keys else set()
@@ -105,23 +106,41 @@ async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
     keywords = await load_keywords(deps.settings)
     sent = 0
     for group in pending:
-        async with UnitOfWork(deps.session_factory) as uow:
-            report = await build_report(
-                uow.session,
-                period,
-                unit_code=group.unit_code,
-                tz=tz,
-                now=now,
-                settings=section,
-                keywords=keywords,
-                language=deps.settings.app.language,
-            )
-            image = await asyncio.to_thread(render_chart, report, chart_path(section, kind, period, group.unit_code))
-            message = Outbound(text=push_text(report, tz, section.min_volume), image=str(image))
-            for person in group.people:
-                sent += await push_to_person(uow, person, message, report_key(kind, period, person), now, kind=REPORT_KIND)
-            await uow.commit()
+        chart = chart_path(section, kind, period, group.unit_code)
+        message = await report_message(deps, period, group.unit_code, now=now, keywords=keywords, chart=chart)
+        keyed = {person: report_key(kind, period, person) for person in group.people}
+        sent += await queue_report(deps, message, keyed, now)
     return f"{kind} {period.key}: {sent} reports queued for {len(keys)} leaders"
+
+
+async def report_message(
+    deps: JobDeps, period: Period, unit_code: str | None, *, now: datetime, keywords: Keywords, chart: Path
+) -> Outbound:
+    """Build one unit's report on a read session, and render its text and its chart (to CHART)."""
+    section, tz = reports_of(deps.settings), deps.settings.tz
+    async with deps.read_session_factory() as session:
+        report = await build_report(
+            session,
+            period,
+            unit_code=unit_code,
+            tz=tz,
+            now=now,
+            settings=section,
+            keywords=keywords,
+            language=deps.settings.app.language,
+        )
+    image = await asyncio.to_thread(render_chart, report, chart)
+    return Outbound(text=push_text(report, tz, section.min_volume), image=str(image))
+
+
+async def queue_report(deps: JobDeps, message: Outbound, keys: dict[int, str], now: datetime) -> int:
+    """Queue the message to each person under their key, in one write transaction; return how many were new."""
+    sent = 0
+    async with UnitOfWork(deps.session_factory) as uow:
+        for person, key in keys.items():
+            sent += await push_to_person(uow, person, message, key, now, kind=REPORT_KIND)
+        await uow.commit()
+    return sent
 
 
 async def weekly_report(deps: JobDeps, now: datetime) -> str:

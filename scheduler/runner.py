@@ -27,6 +27,10 @@ class AppLike(Protocol):
     def session_factory(self) -> async_sessionmaker[AsyncSession]:
         """The database session factory."""
 
+    @property
+    def read_session_factory(self) -> async_sessionmaker[AsyncSession]:
+        """The session factory for long reads (the main one where readers never block writers)."""
+
 
 async def run_job(spec: JobSpec, deps: JobDeps) -> None:
     """Run one job now (the scheduler's entry point), logging what it did."""
@@ -58,7 +62,8 @@ def build_scheduler(deps: JobDeps) -> AsyncIOScheduler:
 
 def start_scheduler(app: AppLike) -> AsyncIOScheduler:
     """Start the jobs on the running event loop (stop with `scheduler.shutdown(wait=False)`)."""
-    scheduler = build_scheduler(JobDeps(session_factory=app.session_factory, settings=app.config))
+    deps = JobDeps(session_factory=app.session_factory, settings=app.config, read_session_factory=app.read_session_factory)
+    scheduler = build_scheduler(deps)
     if app.config.scheduler.enabled:
         scheduler.start()
         log.info("scheduler started: %s", ", ".join(JOBS))

@@ -13,12 +13,25 @@ from storage.supervision import Supervision, calendar_overrides
 from storage.workclock import NaturalClock, WorkClock, WorkingClock, WorkingDays
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class JobDeps:
-    """What every job receives: the database and the configuration."""
+    """What every job receives: the database (with sessions for long reads) and the configuration."""
 
     session_factory: async_sessionmaker[AsyncSession]
     settings: SettingsLike
+    read_session_factory: async_sessionmaker[AsyncSession]
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        settings: SettingsLike,
+        read_session_factory: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
+        """Keep the factories and settings; long reads use SESSION_FACTORY unless given their own."""
+        object.__setattr__(self, "session_factory", session_factory)
+        object.__setattr__(self, "settings", settings)
+        reads = session_factory if read_session_factory is None else read_session_factory
+        object.__setattr__(self, "read_session_factory", reads)
 
 
 def _time(text: str) -> time:

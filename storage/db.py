@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import AsyncAdaptedQueuePool, event
 from sqlalchemy.dialects import registry
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -41,6 +42,32 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine | None:
+    """Return a read-only engine for long reads on a SQLite file; None for memory or PostgreSQL."""
+    parsed = make_url(engine_url(url))
+    if parsed.get_backend_name() != "sqlite" or _in_memory(parsed.database, parsed.query.get("mode")):
+        return None
+    # The threaded driver keeps a long read off the event loop, and its deferred transactions let
+    # WAL readers run while the main engine's writer commits.
+    engine = create_async_engine(
+        parsed.set(drivername="sqlite+aiosqlite"),
+        echo=echo,
+        connect_args={"timeout": 30},
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=2,
+        max_overflow=0,
+        pool_timeout=60,
+    )
+    event.listen(engine.sync_engine, "connect", _sqlite_read_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin_deferred)
+    return engine
+
+
+def _in_memory(database: str | None, mode: object) -> bool:
+    """Tell whether a SQLite URL's database lives in memory (no file another connection could share)."""
+    return not database or database == ":memory:" or mode == "memory"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Turn on WAL, foreign keys and a busy timeout, and let SQLAlchemy manage transactions."""
     dbapi_connection.isolation_level = None
@@ -51,6 +78,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_read_pragmas(dbapi_connection: Any, record: Any) -> None:
+    """Set the usual pragmas, then refuse writes on this connection."""
+    _sqlite_pragmas(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def _sqlite_begin_deferred(connection: Any) -> None:
+    """Start a plain (deferred) transaction: one consistent snapshot for a read, without the write lock."""
+    connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:

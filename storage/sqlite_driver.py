@@ -10,7 +10,9 @@ fails with SQLITE_BUSY and is retried after an `asyncio.sleep`, with backoff, fo
 every transaction with `BEGIN IMMEDIATE`, so it already holds the lock.
 
 The URL is `sqlite:///PATH` (storage.db maps it to this dialect); `sqlite+aiosqlite:///PATH` still
-selects the threaded driver, for a deployment whose long reports must not hold up the loop.
+selects the threaded driver. Long analytic reads (leader reports) do not run here: they have their
+own read-only connection on the threaded driver (storage.db.create_read_engine), and the light
+sweep yields to waiting chats between batches.
 """
 
 from __future__ import annotations
@@ -146,13 +148,12 @@ class InLoopCursor:
     def execute(self, operation: str, parameters: Parameters | None = None) -> None:
         """Execute one statement."""
         self._adapted.run(self._cursor.execute, operation, () if parameters is None else parameters)
-        # AsyncConnection.execute() insists that the driver awaited something; this costs one
-        # greenlet switch and does not yield to the event loop.
-        await_only(_done())
+        _awaited()
 
     def executemany(self, operation: str, seq_of_parameters: Sequence[Parameters]) -> None:
         """Execute one statement for each set of parameters."""
         self._adapted.run(self._cursor.executemany, operation, seq_of_parameters)
+        _awaited()
 
     def fetchone(self) -> Any:
         """Return the next row, or None."""
@@ -182,6 +183,14 @@ class InLoopCursor:
 
 async def _done() -> None:
     """An awaitable that completes at once."""
+
+
+def _awaited() -> None:
+    """Await something that is already done: AsyncConnection.execute() insists the driver awaited.
+
+    It costs one greenlet switch and does not yield to the event loop.
+    """
+    await_only(_done())
 
 
 class InLoopDBAPI:
