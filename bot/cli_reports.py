@@ -21,7 +21,7 @@ from scheduler.reports_export import (
     write_xlsx,
 )
 from scheduler.reports_text import full_text
-from storage.db import create_engine, create_session_factory
+from storage.db import create_engine, create_read_engine, create_session_factory
 from storage.migrate import ensure_schema_current
 from storage.stats import StatsError
 from storage.stats_period import PeriodError, parse_period
@@ -76,10 +76,12 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
 
     async def work() -> int:
         engine = create_engine(config.storage.url, echo=config.storage.echo)
+        # A running bot may share the SQLite file: the report must not hold its write lock while it reads.
+        read_engine = create_read_engine(config.storage.url, echo=config.storage.echo)
         try:
             await ensure_schema_current(engine)
             keywords = await load_keywords(config) if args.format != "csv" and not args.evaluation else None
-            async with create_session_factory(engine)() as session:
+            async with create_session_factory(read_engine or engine)() as session:
                 report = await build_report(
                     session,
                     period,
@@ -94,6 +96,8 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
             print(f"qungong: --unit: {exc}")
             return EXIT_USAGE
         finally:
+            if read_engine is not None:
+                await read_engine.dispose()
             await engine.dispose()
         text = await asyncio.to_thread(_render, report, args, config)
         if text is not None:

@@ -23,6 +23,7 @@ from scheduler.settings import (
     SupervisionSection,
     clock_time_problems,
 )
+from storage.db import is_memory_url
 from storage.wishes_policy import WishesSection, wishes_problems
 
 ENV_PREFIX = "QUNGONG_"
@@ -432,6 +433,15 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+def _storage_problems(url: str) -> list[str]:
+    """Check the database URL: a supported driver, and a file rather than memory for SQLite."""
+    if not url.startswith(("sqlite://", "sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return [f"storage.url: expected sqlite:///PATH, sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB, got {url!r}"]
+    if is_memory_url(url):
+        return [f"storage.url: an in-memory SQLite database would lose everything on restart; give a file path, got {url!r}"]
+    return []
+
+
 def _check_semantics(config: Config, problems: list[str]) -> None:
     """Check values whose type is right but whose meaning is not."""
     try:
@@ -440,11 +450,7 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
         problems.append(f"app.timezone: unknown time zone {config.app.timezone!r} (e.g. Asia/Shanghai)")
     if config.app.language not in LANGUAGES:
         problems.append(f"app.language: expected one of {', '.join(LANGUAGES)}, got {config.app.language!r}")
-    if not config.storage.url.startswith(("sqlite://", "sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        problems.append(
-            "storage.url: expected sqlite:///PATH, sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB, "
-            f"got {config.storage.url!r}"
-        )
+    problems.extend(_storage_problems(config.storage.url))
     if not 0 < config.web.port < 65536:
         problems.append(f"web.port: expected 1-65535, got {config.web.port}")
     if not 0.0 <= config.nlp.threshold <= 1.0:

@@ -123,14 +123,17 @@ class Dispatcher:
         sender = await uow.conversations.sender(inbound.channel, inbound.user_id, inbound.chat_id)
         if sender is None:
             person = await self._new_sender(uow, inbound, now)
-            return person, await uow.conversations.start(inbound.channel, inbound.chat_id, person.id, IDLE, now)
+            return person, await self._chat_state(uow, inbound, person, now)
         last_seen = sender.last_seen_at
         if sender.account_chat_id != inbound.chat_id or last_seen is None or now - last_seen > LAST_SEEN_RESOLUTION:
             await uow.conversations.seen(sender.account_id, inbound.chat_id, now)
-        chat = sender.conversation
-        if chat is None:
-            chat = await uow.conversations.start(inbound.channel, inbound.chat_id, sender.person.id, IDLE, now)
+        chat = sender.conversation or await self._chat_state(uow, inbound, sender.person, now)
         return sender.person, chat
+
+    async def _chat_state(self, uow: UnitOfWork, inbound: Inbound, person: Person, now: datetime) -> ChatState:
+        """Return the chat's conversation, starting it on the chat's first message (a group chat may have one already)."""
+        chat = await uow.conversations.get(inbound.channel, inbound.chat_id)
+        return chat or await uow.conversations.start(inbound.channel, inbound.chat_id, person.id, IDLE, now)
 
     async def _new_sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> Person:
         """Create a resident for a sender seen for the first time."""

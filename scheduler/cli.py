@@ -95,7 +95,7 @@ def cmd_lights(args: argparse.Namespace, config: SettingsLike) -> int:
         return EXIT_USAGE
 
     async def work(deps: JobDeps) -> int:
-        async with deps.read_session_factory() as session:
+        async with deps.reads() as session:
             report = await lights_report(session, args.start, args.end, config.tz, datetime.now(UTC))
         print(as_csv(report) if args.csv else as_table(report), end="" if args.csv else "\n")
         return EXIT_OK

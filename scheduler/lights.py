@@ -57,6 +57,9 @@ from storage.workclock import HoursLike
 
 log = logging.getLogger(__name__)
 MAX_BATCHES = 10_000  # a guard: each batch advances every case it takes, so this is never reached
+# SQLite runs in the event loop's thread: a batch holds the loop while it runs (~25 ms for 200 cases),
+# and waiting chats go between batches.
+SQLITE_BATCH = 200
 _NONE_FIRED: frozenset[LightKind] = frozenset()
 
 
@@ -144,6 +147,8 @@ async def sweep_lights(
     """
     bind = session_factory.kw.get("bind")
     workers = settings.workers if bind is not None and bind.dialect.name == "postgresql" else 1
+    if bind is not None and bind.dialect.name == "sqlite" and settings.batch > SQLITE_BATCH:
+        settings = dataclasses.replace(settings, batch=SQLITE_BATCH)
     total = SweepResult()
     for result in await asyncio.gather(*(_work(session_factory, supervision, settings, now) for _ in range(max(workers, 1)))):
         total.add(result)

@@ -96,7 +96,7 @@ async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
     period = last_complete(kind, now, deps.settings.tz)
     # Reads go to the read sessions (on SQLite their own connection, off the loop and the write
     # lock); only the outbox rows are written, each audience's in one short transaction.
-    async with deps.read_session_factory() as session:
+    async with deps.reads() as session:
         groups = await audiences(session)
         keys = [report_key(kind, period, p) for g in groups for p in g.people]
         done = await already_queued(session, keys) if keys else set()
@@ -118,7 +118,7 @@ async def report_message(
 ) -> Outbound:
     """Build one unit's report on a read session, and render its text and its chart (to CHART)."""
     section, tz = reports_of(deps.settings), deps.settings.tz
-    async with deps.read_session_factory() as session:
+    async with deps.reads() as session:
         report = await build_report(
             session,
             period,

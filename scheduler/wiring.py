@@ -13,25 +13,18 @@ from storage.supervision import Supervision, calendar_overrides
 from storage.workclock import NaturalClock, WorkClock, WorkingClock, WorkingDays
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class JobDeps:
     """What every job receives: the database (with sessions for long reads) and the configuration."""
 
     session_factory: async_sessionmaker[AsyncSession]
     settings: SettingsLike
-    read_session_factory: async_sessionmaker[AsyncSession]
+    read_session_factory: async_sessionmaker[AsyncSession] | None = None  # None: long reads use session_factory
 
-    def __init__(
-        self,
-        session_factory: async_sessionmaker[AsyncSession],
-        settings: SettingsLike,
-        read_session_factory: async_sessionmaker[AsyncSession] | None = None,
-    ) -> None:
-        """Keep the factories and settings; long reads use SESSION_FACTORY unless given their own."""
-        object.__setattr__(self, "session_factory", session_factory)
-        object.__setattr__(self, "settings", settings)
-        reads = session_factory if read_session_factory is None else read_session_factory
-        object.__setattr__(self, "read_session_factory", reads)
+    @property
+    def reads(self) -> async_sessionmaker[AsyncSession]:
+        """Return the session factory for long reads (their own connection on SQLite)."""
+        return self.session_factory if self.read_session_factory is None else self.read_session_factory
 
 
 def _time(text: str) -> time:

@@ -44,40 +44,20 @@ class Sender:
 
 _accounts = cast(Table, ChannelAccount.__table__)
 _conversations = cast(Table, Conversation.__table__)
+_state_columns = (_conversations.c.id, _conversations.c.state, _conversations.c.data, _conversations.c.expires_at, _conversations.c.version)
 
 # Built once: the statements are the same for every message, only their parameters change.
 _SENDER = (
-    select(
-        Person,
-        _accounts.c.id,
-        _accounts.c.chat_id,
-        _accounts.c.last_seen_at,
-        _conversations.c.id,
-        _conversations.c.state,
-        _conversations.c.data,
-        _conversations.c.expires_at,
-        _conversations.c.version,
-    )
+    select(Person, _accounts.c.id, _accounts.c.chat_id, _accounts.c.last_seen_at, *_state_columns)
     .select_from(_accounts)
     .join(Person, Person.id == _accounts.c.person_id)
-    .outerjoin(
-        _conversations,
-        and_(
-            _conversations.c.channel == _accounts.c.channel,
-            _conversations.c.chat_id == bindparam("chat_id"),
-        ),
-    )
-    .where(
-        _accounts.c.channel == bindparam("channel"),
-        _accounts.c.external_id == bindparam("external_id"),
-    )
+    .outerjoin(_conversations, and_(_conversations.c.channel == _accounts.c.channel, _conversations.c.chat_id == bindparam("chat_id")))
+    .where(_accounts.c.channel == bindparam("channel"), _accounts.c.external_id == bindparam("external_id"))
 )
+_STATE = select(*_state_columns).where(_conversations.c.channel == bindparam("channel"), _conversations.c.chat_id == bindparam("chat_id"))
 _SAVE = (
     update(_conversations)
-    .where(
-        _conversations.c.id == bindparam("row_id"),
-        _conversations.c.version == bindparam("seen_version"),
-    )
+    .where(_conversations.c.id == bindparam("row_id"), _conversations.c.version == bindparam("seen_version"))
     .values(
         state=bindparam("state"),
         data=bindparam("data"),
@@ -87,11 +67,12 @@ _SAVE = (
         version=bindparam("next_version"),
     )
 )
-_SEEN = (
-    update(_accounts)
-    .where(_accounts.c.id == bindparam("row_id"))
-    .values(chat_id=bindparam("chat_id"), last_seen_at=bindparam("last_seen_at"))
-)
+_SEEN = update(_accounts).where(_accounts.c.id == bindparam("row_id")).values(chat_id=bindparam("chat_id"), last_seen_at=bindparam("last_seen_at"))
+
+
+def _state(row_id: int | None, state: str, data: dict[str, Any] | None, expires_at: datetime | None, version: int) -> ChatState | None:
+    """Return the state of a (possibly outer-joined, absent) conversation row."""
+    return None if row_id is None else ChatState(row_id, state, data or {}, expires_at, version)
 
 
 class ConversationRepository:
@@ -106,60 +87,27 @@ class ConversationRepository:
         row = (await self.session.execute(_SENDER, params)).first()
         if row is None:
             return None
-        (
-            person,
-            account_id,
-            account_chat_id,
-            last_seen_at,
-            row_id,
-            state,
-            data,
-            expires_at,
-            version,
-        ) = row
-        conversation = (
-            None if row_id is None else ChatState(row_id, state, data or {}, expires_at, version)
-        )
-        return Sender(person, account_id, account_chat_id, last_seen_at, conversation)
+        person, account_id, account_chat_id, last_seen_at, *conversation = row
+        return Sender(person, account_id, account_chat_id, last_seen_at, _state(*conversation))
+
+    async def get(self, channel: str, chat_id: str) -> ChatState | None:
+        """Return a chat's conversation (a group chat has one, whoever writes in it)."""
+        row = (await self.session.execute(_STATE, {"channel": channel, "chat_id": chat_id})).first()
+        return None if row is None else _state(*row)
 
     async def seen(self, account_id: int, chat_id: str, now: datetime) -> None:
         """Record when and in which chat an account was last seen."""
-        await self.session.execute(
-            _SEEN, {"row_id": account_id, "chat_id": chat_id, "last_seen_at": now}
-        )
+        await self.session.execute(_SEEN, {"row_id": account_id, "chat_id": chat_id, "last_seen_at": now})
 
-    async def get(self, channel: str, chat_id: str) -> Conversation | None:
-        """Return a chat's conversation row."""
-        query = select(Conversation).where(
-            Conversation.channel == channel, Conversation.chat_id == chat_id
-        )
-        return (await self.session.scalars(query)).first()
-
-    async def start(
-        self, channel: str, chat_id: str, person_id: int, state: str, now: datetime
-    ) -> ChatState:
+    async def start(self, channel: str, chat_id: str, person_id: int, state: str, now: datetime) -> ChatState:
         """Create a chat's conversation on first contact."""
-        row = Conversation(
-            channel=channel,
-            chat_id=chat_id,
-            person_id=person_id,
-            state=state,
-            data={},
-            updated_at=now,
-        )
+        row = Conversation(channel=channel, chat_id=chat_id, person_id=person_id, state=state, data={}, updated_at=now)
         self.session.add(row)
         await self.session.flush()
         return ChatState(row.id, row.state, {}, None, row.version)
 
     async def save(
-        self,
-        chat: ChatState,
-        state: str,
-        data: Mapping[str, Any],
-        *,
-        person_id: int,
-        expires_at: datetime | None,
-        now: datetime,
+        self, chat: ChatState, state: str, data: Mapping[str, Any], *, person_id: int, expires_at: datetime | None, now: datetime
     ) -> None:
         """Store a conversation's next state; raise StaleDataError when someone else saved it first."""
         params = {
@@ -174,6 +122,4 @@ class ConversationRepository:
         }
         result = await self.session.execute(_SAVE, params)
         if getattr(result, "rowcount", 0) != 1:
-            raise StaleDataError(
-                f"conversation {chat.id} was saved by someone else (version {chat.version} is gone)"
-            )
+            raise StaleDataError(f"conversation {chat.id} was saved by someone else (version {chat.version} is gone)")

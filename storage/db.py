@@ -21,7 +21,7 @@ registry.register(DIALECT_NAME, "storage.sqlite_driver", "SQLiteDialect_inloop")
 
 def engine_url(url: str) -> str:
     """Return the URL SQLAlchemy is given: plain `sqlite://` selects the in-loop SQLite driver."""
-    if url.startswith(("sqlite://", "sqlite+pysqlite://")):
+    if url.startswith("sqlite://"):
         return "sqlite+inloop://" + url.split("://", 1)[1]
     return url
 
@@ -45,7 +45,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine | None:
     """Return a read-only engine for long reads on a SQLite file; None for memory or PostgreSQL."""
     parsed = make_url(engine_url(url))
-    if parsed.get_backend_name() != "sqlite" or _in_memory(parsed.database, parsed.query.get("mode")):
+    if parsed.get_backend_name() != "sqlite" or is_memory_url(url):
         return None
     # The threaded driver keeps a long read off the event loop, and its deferred transactions let
     # WAL readers run while the main engine's writer commits.
@@ -63,9 +63,12 @@ def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine | None:
     return engine
 
 
-def _in_memory(database: str | None, mode: object) -> bool:
-    """Tell whether a SQLite URL's database lives in memory (no file another connection could share)."""
-    return not database or database == ":memory:" or mode == "memory"
+def is_memory_url(url: str) -> bool:
+    """Tell whether a SQLite URL names a database in memory (no file: it would vanish with its connection)."""
+    parsed = make_url(engine_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    return not parsed.database or parsed.database == ":memory:" or parsed.query.get("mode") == "memory"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast
 
@@ -61,15 +62,18 @@ class InLoopConnection(AdaptedConnection):
 
     def run(self, call: Callable[..., T], *args: Any) -> T:
         """Run one sqlite3 call; outside a transaction, wait for a busy database in the loop, not in SQLite."""
-        waited, backoff = 0.0, FIRST_BACKOFF
+        deadline: float | None = None
+        backoff = FIRST_BACKOFF
         while True:
             try:
                 return call(*args)
             except sqlite3.OperationalError as error:
-                if not is_busy(error) or self.raw.in_transaction or waited >= self.busy_timeout:
+                if not is_busy(error) or self.raw.in_transaction:
+                    raise
+                deadline = deadline or time.monotonic() + self.busy_timeout
+                if time.monotonic() >= deadline:
                     raise
             await_only(asyncio.sleep(backoff))
-            waited += backoff
             backoff = min(backoff * 2, LONGEST_BACKOFF)
 
     @property

@@ -21,6 +21,9 @@ from tests.districts import District, district_url, make_demo_template, start_di
 from tests.settings import config_for
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+# Repository-level tests also run on SQLite through the threaded aiosqlite driver, which the
+# configuration still offers (sqlite+aiosqlite:///) beside the default in-loop one.
+DATABASES = ["sqlite", "sqlite-threaded", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -35,11 +38,13 @@ def postgres() -> Iterator[PostgresRun | None]:
     yield from postgres_run()
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=DATABASES)
 def db_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path) -> str:
-    """The URL of an empty, migrated database on each backend (set up outside the test's loop)."""
+    """The URL of an empty, migrated database on each backend and SQLite driver (set up outside the test's loop)."""
     if request.param == "sqlite":
         return copy_sqlite(sqlite_template, tmp_path)
+    if request.param == "sqlite-threaded":
+        return copy_sqlite(sqlite_template, tmp_path).replace("sqlite://", "sqlite+aiosqlite://", 1)
     run: PostgresRun | None = request.getfixturevalue("postgres")
     if run is None:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")

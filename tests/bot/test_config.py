@@ -110,6 +110,12 @@ x = 1
     assert len(problems) == len(expected), problems
 
 
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite+aiosqlite:///:memory:", "sqlite:///file:x?mode=memory&uri=true"])
+def test_an_in_memory_sqlite_database_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="storage.url: an in-memory SQLite database"):
+        load_config(None, environ={"QUNGONG_STORAGE__URL": url})
+
+
 def test_missing_and_unparsable_files(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "nope.toml", environ={})

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.messages import Inbound, InboundKind
 from handlers.core import Context, Step
-from storage.models import Case, Conversation, InboundUpdate
+from nlp import Classifier
+from storage.conversations import ChatState
+from storage.models import Case, InboundUpdate
+from tests.districts import district_url, start_district
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 
 
-async def _conversation(district: District, chat_id: str) -> Conversation:
+async def _conversation(district: District, chat_id: str) -> ChatState:
     async with district.app.uow() as uow:
         conversation = await uow.conversations.get("sim", chat_id)
         assert conversation is not None
@@ -143,3 +148,68 @@ async def test_every_update_is_recorded(local_district: District) -> None:
     async with local_district.app.uow() as uow:
         statuses = (await uow.session.scalars(select(InboundUpdate.status).order_by(InboundUpdate.id))).all()
     assert statuses == ["handled", "handled"]
+
+
+async def test_a_newcomer_in_a_group_chat_joins_its_conversation(local_district: District) -> None:
+    app = local_district.app
+    dispatcher = app.running_dispatcher()
+    first = await dispatcher.handle(Inbound("sim", "group-1", "member-a", InboundKind.TEXT, "帮助", "g-1"))
+    second = await dispatcher.handle(Inbound("sim", "group-1", "member-b", InboundKind.TEXT, "帮助", "g-2"))
+    assert first and second and second[0].text == first[0].text  # the second person is served, not apologised to
+    async with app.uow() as uow:
+        a = await uow.conversations.sender("sim", "member-a", "group-1")
+        b = await uow.conversations.sender("sim", "member-b", "group-1")
+        updates = (await uow.session.scalars(select(InboundUpdate).where(InboundUpdate.platform_id.in_(["g-1", "g-2"])))).all()
+    assert a is not None and b is not None and a.person.id != b.person.id
+    assert a.conversation is not None and b.conversation is not None and a.conversation.id == b.conversation.id
+    assert sorted(u.status for u in updates) == ["handled", "handled"]
+
+
+@pytest.fixture
+def postgres_district_db(request: pytest.FixtureRequest, demo_template: Path, tmp_path: Path) -> str:
+    """The demo district on PostgreSQL (set up outside the test's loop)."""
+    return district_url(request, "postgresql", demo_template, tmp_path)
+
+
+@pytest.fixture
+async def postgres_district(postgres_district_db: str, classifier: Classifier) -> AsyncIterator[District]:
+    """A started app on the demo district on PostgreSQL, where two workers can write at once."""
+    started = await start_district(postgres_district_db, classifier)
+    yield started
+    await started.app.close()
+
+
+@pytest.mark.postgres
+async def test_a_conversation_saved_meanwhile_is_handled_again_on_fresh_state(postgres_district: District) -> None:
+    # PostgreSQL only: on SQLite a handler's transaction holds the one write lock, so no other worker can save meanwhile.
+    local_district = postgres_district
+    chat = local_district.chat("resident-1")
+    await chat.say("我要反映")
+    await chat.press("投诉")
+    app = local_district.app
+    dispatcher = app.running_dispatcher()
+    real_route = dispatcher._route
+    interfered = False
+
+    async def route_after_another_worker(ctx: Context) -> Step:
+        nonlocal interfered
+        if not interfered:  # another worker saves this chat's conversation while we handle the message
+            interfered = True
+            async with app.uow() as other:
+                state = await other.conversations.get("sim", "resident-1")
+                assert state is not None
+                parts = {**state.data, "parts": ["另一个进程写的"]}
+                await other.conversations.save(state, state.state, parts, person_id=ctx.person.id, expires_at=None, now=ctx.now)
+                await other.commit()
+        return await real_route(ctx)
+
+    dispatcher._route = route_after_another_worker
+    try:
+        await chat.say("井盖坏了")
+    finally:
+        dispatcher._route = real_route
+    state = await _conversation(local_district, "resident-1")
+    assert interfered and state.data["parts"] == ["另一个进程写的", "井盖坏了"]
+    async with app.uow() as uow:
+        updates = (await uow.session.scalars(select(func.count()).select_from(InboundUpdate).where(InboundUpdate.status == "handled"))).one()
+    assert updates == 3  # the retried message was recorded once

@@ -127,13 +127,13 @@ async def test_the_scheduler_gives_jobs_the_read_sessions(sqlite_template: Path,
         _spec, deps = scheduler.get_job("weekly_report").args
         assert deps.session_factory is app.session_factory
         assert deps.read_session_factory is app.read_session_factory is not app.session_factory
-        assert JobDeps(app.session_factory, app.config).read_session_factory is app.session_factory
+        assert JobDeps(app.session_factory, app.config).reads is app.session_factory
     finally:
         stop_scheduler(scheduler)
         await app.close()
 
 
-@pytest.mark.parametrize("url", ["sqlite:///q.db", "sqlite+aiosqlite:///q.db", "sqlite+pysqlite:///q.db"])
+@pytest.mark.parametrize("url", ["sqlite:///q.db", "sqlite+aiosqlite:///q.db"])
 def test_a_sqlite_file_gets_a_threaded_read_engine(url: str) -> None:
     engine = create_read_engine(url)
     assert engine is not None

@@ -62,7 +62,6 @@ def url(sqlite_template: Path, tmp_path: Path) -> str:
     ("given", "expected"),
     [
         ("sqlite:///x.db", "sqlite+inloop:///x.db"),
-        ("sqlite+pysqlite:///x.db", "sqlite+inloop:///x.db"),
         ("sqlite://", "sqlite+inloop://"),
         ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
         ("postgresql+asyncpg://qungong@127.0.0.1:5432/qungong", "postgresql+asyncpg://qungong@127.0.0.1:5432/qungong"),
@@ -72,7 +71,7 @@ def test_engine_url_selects_the_in_loop_driver_for_plain_sqlite(given: str, expe
     assert engine_url(given) == expected
 
 
-@pytest.mark.parametrize(("scheme", "driver"), [("sqlite", "inloop"), ("sqlite+pysqlite", "inloop"), ("sqlite+aiosqlite", "aiosqlite")])
+@pytest.mark.parametrize(("scheme", "driver"), [("sqlite", "inloop"), ("sqlite+aiosqlite", "aiosqlite")])
 async def test_create_engine_picks_the_driver(tmp_path: Path, scheme: str, driver: str) -> None:
     engine = create_engine(f"{scheme}:///{tmp_path / 'x.db'}")
     try:
