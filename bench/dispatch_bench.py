@@ -34,6 +34,7 @@ from scratch import scratch_database  # bench/scratch.py, beside this script
 from bot.app import App, build_app, load_demo, start_app
 from bot.config import load_config
 from bot.dispatcher import Dispatcher
+from bot.heap import settle_heap
 from bot.messages import Inbound, InboundKind, Outbound
 from handlers.core import Context, Step
 from nlp import NlpSettings, load_classifier
@@ -146,6 +147,7 @@ async def bench(url: str, label: str, args: argparse.Namespace) -> None:
         await upgrade(app.engine)
         await load_demo(app)
         await start_app(app, load_classifier(NlpSettings()))
+        settle_heap()  # as `qungong run` does once everything is started
         await _run(app, "warm", Workload(4, 1, SCRIPT, None))  # warm-up: caches, statements, connections
         modes: list[tuple[str, float | None]] = [("closed loop", None)] + ([(f"paced {args.rate:.0f}/s", args.rate)] if args.rate else [])
         for mode, rate in modes:

@@ -15,6 +15,7 @@ from bot.channels.registry import (
     start_channels,
     stop_channels,
 )
+from bot.heap import settle_heap
 from bot.outbox_sender import start_outbox_sender
 from bot.web import build_web_app
 from scheduler.runner import start_scheduler, stop_scheduler
@@ -39,6 +40,7 @@ async def run_until(app: App, stop: asyncio.Event) -> None:
             sender, stop_sender = await start_outbox_sender(
                 app.session_factory, adapters(channels), app.config.outbox, app.config.app.language
             )
+            settle_heap()  # everything is loaded and started
             try:
                 await stop.wait()
             finally:

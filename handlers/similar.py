@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from handlers.core import Context
 from storage.lifecycle import OPEN_STATES
-from storage.models import Case
+from storage.repositories import NearbyCase
 
 SIMILARITY = 0.3
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
@@ -30,12 +30,12 @@ def similarity(first: str, second: str) -> float:
     return jaccard(bigrams(first), bigrams(second))
 
 
-async def similar_open_case(ctx: Context, text: str, department: str, community_id: int | None, grid_id: int | None) -> Case | None:
+async def similar_open_case(ctx: Context, text: str, department: str, community_id: int | None, grid_id: int | None) -> NearbyCase | None:
     """Return the most similar open case of the same department and place from the last two weeks, if any."""
     candidates = await ctx.uow.cases.open_nearby(
         department, community_id, grid_id, ctx.now - WINDOW, [s.value for s in OPEN_STATES]
     )
     wanted = bigrams(text)
-    scored = [(jaccard(wanted, bigrams(c.text)), c.id) for c in candidates if c.resident_person_id != ctx.person.id]
+    scored = [(jaccard(wanted, bigrams(c.text)), c) for c in candidates if c.resident_person_id != ctx.person.id]
     best = max(scored, key=lambda pair: pair[0], default=None)
-    return await ctx.uow.cases.get(best[1]) if best is not None and best[0] >= SIMILARITY else None
+    return best[1] if best is not None and best[0] >= SIMILARITY else None

@@ -136,11 +136,32 @@ NEARBY_LIMIT = 50
 
 
 class NearbyCase(NamedTuple):
-    """What the similar-case check needs of an open case, without loading the whole row."""
+    """What the similar-case check shows of an open case, without loading the whole row."""
 
     id: int
+    number: str
+    status: str
     text: str
     resident_person_id: int | None
+
+
+def _nearby(place: Any) -> Any:
+    """Open cases of a department at one place since a time, newest first (built once per kind of place)."""
+    return (
+        select(Case.id, Case.number, Case.status, Case.text, Case.resident_person_id)
+        .where(
+            Case.department_code == bindparam("department"),
+            Case.status.in_(bindparam("statuses", expanding=True)),
+            Case.created_at >= bindparam("since"),
+            place == bindparam("place"),
+        )
+        .order_by(Case.created_at.desc())
+        .limit(NEARBY_LIMIT)
+    )
+
+
+_NEARBY_IN_GRID = _nearby(Case.grid_id)
+_NEARBY_IN_COMMUNITY = _nearby(Case.community_id)
 
 
 class CaseRepository:
@@ -197,18 +218,15 @@ class CaseRepository:
     async def open_nearby(
         self, department: str, community_id: int | None, grid_id: int | None, since: datetime, statuses: Sequence[str]
     ) -> Sequence[NearbyCase]:
-        """Return id, text and reporter of open cases of a department in the same grid (or community), newest first."""
-        query = select(Case.id, Case.text, Case.resident_person_id).where(
-            Case.department_code == department, Case.status.in_(list(statuses)), Case.created_at >= since
-        )
+        """Return the open cases of a department in the same grid (or community) since a time, newest first."""
         if grid_id is not None:
-            query = query.where(Case.grid_id == grid_id)
+            query, place = _NEARBY_IN_GRID, grid_id
         elif community_id is not None:
-            query = query.where(Case.community_id == community_id)
+            query, place = _NEARBY_IN_COMMUNITY, community_id
         else:
             return []
-        rows = await self.session.execute(query.order_by(Case.created_at.desc()).limit(NEARBY_LIMIT))
-        return [NearbyCase(id, text, resident) for id, text, resident in rows]
+        params = {"department": department, "statuses": list(statuses), "since": since, "place": place}
+        return [NearbyCase(*row) for row in await self.session.execute(query, params)]
 
     async def for_resident(self, person_id: int, limit: int = 10, offset: int = 0) -> Sequence[Case]:
         """Return a resident's cases, newest first."""
