@@ -25,11 +25,6 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def similarity(first: str, second: str) -> float:
-    """Return the Jaccard similarity of two texts' bigrams (0 to 1)."""
-    return jaccard(bigrams(first), bigrams(second))
-
-
 async def similar_open_case(ctx: Context, text: str, department: str, community_id: int | None, grid_id: int | None) -> NearbyCase | None:
     """Return the most similar open case of the same department and place from the last two weeks, if any."""
     candidates = await ctx.uow.cases.open_nearby(

@@ -2,7 +2,8 @@
 
 An action button may first ask for a unit (transfer, dispatch, upheld return), a number of days
 (extension) or a reason (state `staff.input`); then it runs through casework, which checks the
-caller's role and unit in the lifecycle and notifies everyone affected.
+caller's role and unit in the lifecycle and notifies everyone affected. A phone revisit asks for the
+resident's answers as the chat revisit does (states `staff.phone_*`) and settles them the same way.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from handlers.buttons import (
     StaffPage,
     StaffTarget,
     button,
+    choice,
 )
 from handlers.casework import dispatch_to, escalate, perform, summary, unit_name
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
+from handlers.revisit import CHOICES, Answer, awaiting, is_positive, settle
 from handlers.staff_access import actor_for, case_for_staff, staff_bindings
 from handlers.wishes import staff_buttons as wish_staff_buttons
 from storage.cases import facts_of
@@ -44,6 +47,9 @@ from storage.routing import COMMUNITY_MATTERS, destination_for
 from storage.supervision import Colour, LightState, clock_facts, light_at
 
 INPUT = "staff.input"
+PHONE_SOLVED = "staff.phone_solved"
+PHONE_SATISFIED = "staff.phone_satisfied"
+PHONE_REASON = "staff.phone_reason"
 PAGE_SIZE = 5
 EXTENSION_DAYS = (1, 3, 7, 15)
 LIGHT_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2}
@@ -57,6 +63,7 @@ class Op:
     target: bool = False
     days: bool = False
     note: bool = False
+    rating: bool = False  # asks for the resident's revisit answers (solved, satisfied, reason)
 
 
 OPS: dict[str, Op] = {
@@ -76,8 +83,7 @@ OPS: dict[str, Op] = {
     "refuse_ext": Op(Action.REFUSE_EXTENSION, note=True),
     "dup": Op(Action.CLOSE_DUPLICATE, note=True),
     "notresp": Op(Action.CLOSE_NOT_RESPONSIBLE, note=True),
-    "phone_solved": Op(Action.CONFIRM_SOLVED, note=True),
-    "phone_redo": Op(Action.REDO, note=True),
+    "phone": Op(Action.CONFIRM_SOLVED, rating=True),  # closes the case, or redoes it (same roles)
     "close_unrated": Op(Action.CLOSE_UNRATED),
 }
 OP_OF_ACTION = {op.action: name for name, op in OPS.items()}
@@ -294,6 +300,8 @@ async def start_op(ctx: Context, data: StaffOp) -> Step:
         raise UserError(ctx.t("errors.unknown_button"))
     case, actor = await case_for_staff(ctx, data.case_id)
     _check_allowed(ctx, case, actor, op)
+    if op.rating:
+        return _ask_answer(ctx, case, PHONE_SOLVED, {"case_id": case.id, "cycle": case.cycle})
     if op.target:
         units = await _target_units(ctx, case)
         buttons = tuple(button(u.name, StaffTarget(data.op, case.id, u.id)) for u in units)
@@ -344,6 +352,8 @@ async def _input_text(ctx: Context) -> Step:
     if not note:
         raise UserError(ctx.t("errors.lifecycle.note_required"))
     data = dict(ctx.data)
+    if data.get("op") not in OPS:  # an operation that no longer exists (e.g. left pending across an update)
+        return ctx.step(Outbound(text=ctx.t("errors.expired_button")))
     return await _run(ctx, str(data["op"]), int(data["case_id"]), data, note)
 
 
@@ -381,11 +391,74 @@ async def _run(ctx: Context, name: str, case_id: int, data: dict[str, Any], note
             max_redos=ctx.services.max_redos,
         )
         case, _ = await perform(ctx, case.id, request)
-    done = Outbound(text=ctx.t(f"staff.done.{name}", number=case.number))
+    return await _done(ctx, case, ctx.t(f"staff.done.{name}", number=case.number))
+
+
+async def _done(ctx: Context, case: Case, text: str) -> Step:
+    """Say what was done and show the case's card as the sender now sees it."""
+    done = Outbound(text=text)
     after = await actor_for(ctx, case)
     if after.role is Role.RESIDENT:
         return ctx.step(done, main_menu(ctx))
     return ctx.step(done, await card(ctx, case, after))
 
 
-STATES: dict[str, State] = {INPUT: State(INPUT, on_text=_input_text, on_photo=_input_photo)}
+# ---- phone revisit -------------------------------------------------------------------------
+
+
+def _ask_answer(ctx: Context, case: Case, state: str, data: dict[str, Any]) -> Step:
+    """Ask what the resident said on the phone: solved? (PHONE_SOLVED) or satisfied? (PHONE_SATISFIED)."""
+    part = "solved" if state == PHONE_SOLVED else "satisfied"
+    buttons = tuple(choice(ctx.t(f"revisit.{part}.{value}"), state, str(value)) for value in CHOICES)
+    return ctx.step(Outbound(text=ctx.t(f"staff.phone.ask_{part}", number=case.number), buttons=buttons), state=state, data=data)
+
+
+async def _phone_case(ctx: Context) -> tuple[Case, Actor, Step | None]:
+    """Return the case of the phone revisit under way, the sender's actor, and a step ending it if already rated."""
+    case, actor = await case_for_staff(ctx, int(ctx.data["case_id"]))
+    if not awaiting(case, int(ctx.data["cycle"])):
+        return case, actor, await _done(ctx, case, ctx.t("staff.phone.already", number=case.number))
+    _check_allowed(ctx, case, actor, OPS["phone"])
+    return case, actor, None
+
+
+async def _phone_choice(ctx: Context, value: str) -> Step:
+    """Take the resident's answer to solved? or satisfied?; settle a positive answer, else ask why."""
+    case, actor, ended = await _phone_case(ctx)
+    if ended is not None:
+        return ended
+    if value not in {str(c) for c in CHOICES}:
+        raise UserError(ctx.t("errors.unknown_button"))
+    data = {**ctx.data, ("solved" if ctx.state == PHONE_SOLVED else "satisfied"): int(value)}
+    if ctx.state == PHONE_SOLVED:
+        return _ask_answer(ctx, case, PHONE_SATISFIED, data)
+    if is_positive(int(data["solved"]), int(data["satisfied"])):
+        return await _settle_phone(ctx, case, actor, data)
+    return ctx.step(Outbound(text=ctx.t("staff.phone.ask_reason", number=case.number)), state=PHONE_REASON, data=data)
+
+
+async def _phone_reason(ctx: Context) -> Step:
+    """Take why the resident says it is not solved or not satisfying, and send the case back as a redo."""
+    case, actor, ended = await _phone_case(ctx)
+    if ended is not None:
+        return ended
+    reason = ctx.inbound.payload.strip()[:500]
+    if not reason:
+        raise UserError(ctx.t("errors.lifecycle.note_required"))
+    return await _settle_phone(ctx, case, actor, dict(ctx.data), reason)
+
+
+async def _settle_phone(ctx: Context, case: Case, actor: Actor, data: dict[str, Any], reason: str = "") -> Step:
+    """Record the phone answer as the resident's rating of the cycle, then close or redo the case."""
+    answer = Answer(int(data["cycle"]), int(data["solved"]), int(data["satisfied"]), reason)
+    case = await settle(ctx, case, answer, actor, by_phone=True)
+    outcome = "closed" if answer.positive else "redo"
+    return await _done(ctx, case, ctx.t(f"staff.phone.{outcome}", number=case.number))
+
+
+STATES: dict[str, State] = {
+    INPUT: State(INPUT, on_text=_input_text, on_photo=_input_photo),
+    PHONE_SOLVED: State(PHONE_SOLVED, on_choice=_phone_choice, hint_key="errors.use_buttons"),
+    PHONE_SATISFIED: State(PHONE_SATISFIED, on_choice=_phone_choice, hint_key="errors.use_buttons"),
+    PHONE_REASON: State(PHONE_REASON, on_text=_phone_reason),
+}

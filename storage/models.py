@@ -312,7 +312,7 @@ class ChannelMenu(Base):
 
 
 class CaseRating(Base):
-    """A resident's revisit answer for one cycle of a case: solved 1-3 and satisfied 1-3 (1 is best)."""
+    """A resident's revisit answer for one cycle of a case (in chat, or by phone to the command center): solved 1-3 and satisfied 1-3 (1 is best)."""
 
     __tablename__ = "case_ratings"
     __table_args__ = (

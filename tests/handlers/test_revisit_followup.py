@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
 from bot.messages import outbound_from_payload
 from scheduler.jobs import revisit_followup
 from scheduler.wiring import JobDeps
 from storage.lifecycle import Action
+from storage.models import CaseRating
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 from tests.handlers.staff import staff_act
@@ -39,8 +42,10 @@ async def test_reminder_then_phone_revisit(district: District) -> None:
     district.clock.advance(hours=74)
     center.last = [outbound_from_payload(tasks[0].payload)]
     await center.press("查看办理")
-    await center.press("电话回访：已解决")
-    await center.say("电话联系居民，确认已修好，满意")
+    await center.press("电话回访")
+    await center.press("已解决")
+    await center.press("满意")
+    assert "已记录电话回访" in center.text
     closed = await latest_case(district.app)
     assert closed.status == "closed" and closed.resolution == "resolved"
 
@@ -56,3 +61,5 @@ async def test_unanswered_revisit_can_be_closed_without_one(local_district: Dist
     await center.press("无法回访，结案")
     closed = await latest_case(local_district.app)
     assert closed.status == "closed" and closed.resolution == "unrated"
+    async with local_district.app.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(CaseRating)) == 0
