@@ -49,6 +49,7 @@ class WeChatChannel:
     path: str = "/wechat"
     api_base_url: str = "https://api.weixin.qq.com/cgi-bin/"
     reply_budget_seconds: float = 4.5
+    replay_window_seconds: int = 300
     templates: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -121,4 +122,6 @@ def _wechat_problems(channel: WeChatChannel) -> list[str]:
         problems.append("api_base_url: expected an http(s) URL ending with /")
     if not 0 < channel.reply_budget_seconds < WECHAT_BUDGET_LIMIT:
         problems.append(f"reply_budget_seconds: expected more than 0 and less than {WECHAT_BUDGET_LIMIT:g}")
+    if channel.replay_window_seconds <= 0:
+        problems.append("replay_window_seconds: expected more than 0")
     return problems

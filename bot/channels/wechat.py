@@ -6,6 +6,10 @@
                   within `reply_budget_seconds` and fits in one message, otherwise "success" now
                   and the answer through the customer-service API when it is ready.
 
+Both also refuse (403) a `timestamp` that is not a whole number or lies more than
+`replay_window_seconds` from the channel's clock, past or future: a captured signed request cannot be
+replayed later (the dispatcher only deduplicates messages and events it has seen, not old ones).
+
 Buttons become a numbered menu stored in the database (`channel_menus`), so a reply "1" reaches
 whichever worker and becomes the same button payload. Pushes use the customer-service API;
 outside the 48-hour window WeChat refuses them (45015) and `send` raises OutsideServiceWindow, so
@@ -20,6 +24,7 @@ import dataclasses
 import hashlib
 import hmac
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
@@ -45,6 +50,8 @@ from handlers.menu import ACCOUNT_MENU_ITEMS
 
 log = logging.getLogger(__name__)
 SUCCESS = "success"  # what WeChat wants when there is no passive reply
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # WeChat's timestamp: Unix seconds
+STALE = "forbidden: timestamp outside the replay window"
 
 # WeChat error codes → what they mean for delivery.
 OUTSIDE_WINDOW = {45015, 45047}  # 48-hour window over; too many messages in the window
@@ -116,17 +123,42 @@ class WeChatChannel:
         expected = signature(self.settings.token, query.get("timestamp", ""), query.get("nonce", ""))
         return hmac.compare_digest(expected, query.get("signature", ""))
 
+    def _refusal(self, request: web.Request) -> web.Response | None:
+        """Return the 403 for a request with a wrong signature or outside the replay window, else None."""
+        if not self._signed(request):
+            log.warning("wechat channel %s: %s with a wrong signature refused", self.name, request.method)
+            return web.Response(status=403, text="forbidden")
+        if not self._fresh(request):
+            return web.Response(status=403, text=STALE)
+        return None
+
+    def _fresh(self, request: web.Request) -> bool:
+        """Tell whether the request's timestamp is within the replay window of our clock (a refusal is logged)."""
+        timestamp = request.query.get("timestamp", "")
+        if not TIMESTAMP.fullmatch(timestamp):
+            log.warning("wechat channel %s: %s with a non-numeric timestamp %r refused", self.name, request.method, timestamp[:32])
+            return False
+        skew = int(timestamp) - self._now()
+        if abs(skew) > self.settings.replay_window_seconds:
+            log.warning(
+                "wechat channel %s: %s with a timestamp %+.0f s from now refused (replay window %d s)",
+                self.name, request.method, skew, self.settings.replay_window_seconds,
+            )
+            return False
+        return True
+
     async def _verify(self, request: web.Request) -> web.Response:
         """Answer WeChat's URL verification."""
-        if not self._signed(request):
-            return web.Response(status=403, text="forbidden")
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
         return web.Response(text=request.query.get("echostr", ""))
 
     async def _callback(self, request: web.Request) -> web.Response:
         """Take one message or event and answer within the budget."""
-        if not self._signed(request):
-            log.warning("wechat channel %s: callback with a wrong signature refused", self.name)
-            return web.Response(status=403, text="forbidden")
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
         encrypted = request.query.get("encrypt_type") == "aes"
         try:
             xml = self._decrypt(request, await request.text()) if encrypted else await request.text()

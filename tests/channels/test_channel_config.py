@@ -94,6 +94,28 @@ kind = "line"
         assert expected in problems, problems
 
 
+def test_the_wechat_replay_window(tmp_path: Path) -> None:
+    wechat = load_config(_write(tmp_path, TWO_CHANNELS), environ=SECRETS).channels[1]
+    assert isinstance(wechat, WeChatChannel) and wechat.replay_window_seconds == 300
+    wechat = load_config(_write(tmp_path, TWO_CHANNELS), environ=SECRETS | {"QUNGONG_CHANNELS__WECHAT__REPLAY_WINDOW_SECONDS": "120"}).channels[1]
+    assert isinstance(wechat, WeChatChannel) and wechat.replay_window_seconds == 120
+
+
+@pytest.mark.parametrize(("line", "env", "problem"), [
+    ("replay_window_seconds = -5", "", "channels.wechat.replay_window_seconds: expected more than 0"),
+    ("replay_window_seconds = 0", "", "channels.wechat.replay_window_seconds: expected more than 0"),
+    ("replay_window_seconds = 1.5", "", "channels.wechat.replay_window_seconds: expected a whole number"),
+    ("", "-300", "channels.wechat.replay_window_seconds: expected more than 0"),
+    ("", "five minutes", "channels.wechat.replay_window_seconds: expected a whole number"),
+])
+def test_a_bad_wechat_replay_window_is_refused(tmp_path: Path, line: str, env: str, problem: str) -> None:
+    text = TWO_CHANNELS.replace('path = "/wechat"', f'path = "/wechat"\n{line}')
+    environ = SECRETS | ({"QUNGONG_CHANNELS__WECHAT__REPLAY_WINDOW_SECONDS": env} if env else {})
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, text), environ=environ)
+    assert any(p.startswith(problem) for p in caught.value.problems), caught.value.problems
+
+
 def test_a_webhook_needs_its_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="webhook_secret"):
         load_config(_write(tmp_path, TWO_CHANNELS), environ={k: v for k, v in SECRETS.items() if "WEBHOOK_SECRET" not in k})

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +41,7 @@ async def fake() -> AsyncIterator[FakeWeChat]:
     await server.close()
 
 
-def settings(fake: FakeWeChat, aes_key: str = "", budget: float = 3.0) -> WeChatSettings:
+def settings(fake: FakeWeChat, aes_key: str = "", budget: float = 3.0, window: int = 300) -> WeChatSettings:
     """Return an official account's settings pointing at the fake API."""
     return WeChatSettings(
         name="wechat",
@@ -51,14 +52,17 @@ def settings(fake: FakeWeChat, aes_key: str = "", budget: float = 3.0) -> WeChat
         path="/wechat",
         api_base_url=fake.base_url,
         reply_budget_seconds=budget,
+        replay_window_seconds=window,
         templates={"case_light": "TPL-case-light-0001", "explanation_request": "TPL-explain-0002"},
     )
 
 
 @asynccontextmanager
-async def account(app: App, fake: FakeWeChat, aes_key: str = "", budget: float = 3.0) -> AsyncIterator[WeChatUser]:
-    """Mount an official account on the app's web server and return a follower."""
-    channel = WeChatChannel(settings(fake, aes_key, budget), app, fast_limiter())
+async def account(
+    app: App, fake: FakeWeChat, aes_key: str = "", budget: float = 3.0, *, window: int = 300, now: Callable[[], float] = time.time,
+) -> AsyncIterator[WeChatUser]:
+    """Mount an official account on the app's web server (on the clock NOW) and return a follower."""
+    channel = WeChatChannel(settings(fake, aes_key, budget, window), app, fast_limiter(), now=now)
     web_app = build_web_app(app)
     add_channel_routes(web_app, [channel])
     client: TestClient[Any, Any] = TestClient(TestServer(web_app))
@@ -145,6 +149,117 @@ async def test_a_forged_signature_is_refused(open_app: OpenApp, fake: FakeWeChat
         response = await user.client.post("/wechat", data=b"<xml></xml>")
         assert response.status == 403
         assert await _count(app, InboundUpdate) == 0
+
+
+class Clock:
+    """The channel's clock, set by the test."""
+
+    def __init__(self) -> None:
+        self.at = float(int(time.time()))
+
+    def __call__(self) -> float:
+        return self.at
+
+    def shifted(self, seconds: int) -> str:
+        """Return the WeChat timestamp SECONDS from now."""
+        return str(int(self.at) + seconds)
+
+
+def _spy(app: App) -> list[Inbound]:
+    """Record what reaches the dispatcher."""
+    dispatcher = app.running_dispatcher()
+    handle, seen = dispatcher.handle, []
+
+    async def spying(inbound: Inbound) -> list[Outbound]:
+        seen.append(inbound)
+        return await handle(inbound)
+
+    dispatcher.handle = spying  # type: ignore[method-assign]
+    return seen
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+async def test_a_fresh_timestamp_is_handled(open_app: OpenApp, fake: FakeWeChat, mode: str) -> None:
+    clock = Clock()
+    async with open_app() as app, account(app, fake, MODES[mode], now=clock) as user:
+        seen = _spy(app)
+        await user.post(callback_xml("event_subscribe", openid=user.openid, time=next(user.clock)), timestamp=clock.shifted(-299))
+        assert user.last.status == 200 and "您好" in user.last.text
+        await user.post(callback_xml("event_click", openid=user.openid, time=next(user.clock), key="m:report"), timestamp=clock.shifted(299))
+        assert user.last.status == 200 and "哪一类" in user.last.text
+        assert len(seen) == 2 and await _count(app, InboundUpdate) == 2
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("offset", [-600, 600], ids=["10-minutes-old", "10-minutes-ahead"])
+async def test_a_callback_signed_ten_minutes_off_is_refused(
+    open_app: OpenApp, fake: FakeWeChat, caplog: pytest.LogCaptureFixture, mode: str, offset: int,
+) -> None:
+    clock = Clock()
+    async with open_app() as app, account(app, fake, MODES[mode], now=clock) as user:
+        seen = _spy(app)
+        with caplog.at_level(logging.WARNING, logger="bot.channels.wechat"):
+            await user.post(callback_xml("event_subscribe", openid=user.openid, time=next(user.clock)), timestamp=clock.shifted(offset))
+            assert (user.last.status, user.last.body) == (403, "forbidden: timestamp outside the replay window")
+            await user.post(callback_xml("text", openid=user.openid, time=next(user.clock), content="/start", msg_id=24601777000000001), timestamp=clock.shifted(offset))
+            assert user.last.status == 403
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 2
+        assert all(w.startswith("wechat channel wechat: POST") and f"{offset:+d} s from now" in w for w in warnings), warnings
+        assert seen == [] and await _count(app, InboundUpdate) == 0
+        assert fake.calls == []
+
+
+async def test_a_captured_callback_replayed_later_is_refused(open_app: OpenApp, fake: FakeWeChat) -> None:
+    clock = Clock()
+    async with open_app() as app, account(app, fake, AES_KEY, now=clock) as user:
+        seen = _spy(app)
+        captured = user.signed(callback_xml("event_click", openid=user.openid, time=next(user.clock), key="m:report"), clock.shifted(0))
+        assert (await user.send(*captured)).status == 200 and "哪一类" in user.last.text
+        clock.at += 301
+        assert (await user.send(*captured)).status == 403
+        assert len(seen) == 1 and await _count(app, InboundUpdate) == 1
+
+
+@pytest.mark.parametrize("timestamp", ["", "soon", "1795827600.0", "-1795827600", " 1795827600", "1_795_827_600", "１７９５８２７６００", "9" * 40])
+async def test_a_non_numeric_timestamp_is_refused(
+    open_app: OpenApp, fake: FakeWeChat, caplog: pytest.LogCaptureFixture, timestamp: str,
+) -> None:
+    async with open_app() as app, account(app, fake) as user:
+        seen = _spy(app)
+        with caplog.at_level(logging.WARNING, logger="bot.channels.wechat"):
+            await user.post(callback_xml("event_subscribe", openid=user.openid, time=next(user.clock)), timestamp=timestamp)
+        assert (user.last.status, user.last.body) == (403, "forbidden: timestamp outside the replay window")
+        assert any("non-numeric timestamp" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+        assert seen == [] and await _count(app, InboundUpdate) == 0
+
+
+async def test_url_verification_is_subject_to_the_window(open_app: OpenApp, fake: FakeWeChat, caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    async with open_app() as app, account(app, fake, now=clock) as user:
+
+        async def verify(timestamp: str) -> tuple[int, str]:
+            nonce = "2128297152"
+            params = {"signature": signature("QunGongCallbackToken2026", timestamp, nonce), "timestamp": timestamp, "nonce": nonce, "echostr": "6739261742339446377"}
+            response = await user.client.get("/wechat", params=params)
+            return response.status, await response.text()
+
+        assert await verify(clock.shifted(-60)) == (200, "6739261742339446377")
+        with caplog.at_level(logging.WARNING, logger="bot.channels.wechat"):
+            for timestamp in (clock.shifted(-600), clock.shifted(600), "now"):
+                assert await verify(timestamp) == (403, "forbidden: timestamp outside the replay window")
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 3 and all(w.startswith("wechat channel wechat: GET") for w in warnings), warnings
+        assert "-600 s from now" in warnings[0] and "+600 s from now" in warnings[1]
+
+
+@pytest.mark.parametrize(("window", "age", "status"), [(30, 60, 403), (30, 25, 200), (3600, 600, 200), (3600, 3601, 403)])
+async def test_the_replay_window_is_configurable(open_app: OpenApp, fake: FakeWeChat, window: int, age: int, status: int) -> None:
+    clock = Clock()
+    async with open_app() as app, account(app, fake, window=window, now=clock) as user:
+        await user.post(callback_xml("event_subscribe", openid=user.openid, time=next(user.clock)), timestamp=clock.shifted(-age))
+        assert user.last.status == status
+        assert await _count(app, InboundUpdate) == (1 if status == 200 else 0)
 
 
 async def test_the_same_msgid_three_times_opens_one_case(open_app: OpenApp, fake: FakeWeChat) -> None:

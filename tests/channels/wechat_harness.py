@@ -53,12 +53,19 @@ class WeChatUser:
             query |= {"encrypt_type": "aes", "msg_signature": _field(encrypted_xml, "MsgSignature")}
         return query
 
-    async def post(self, xml: str, *, forged: bool = False) -> Answer:
-        """Post one callback (encrypted when the channel is in safe mode) and read the answer."""
-        timestamp, nonce = str(int(time.time())), "1405163714"
+    def signed(self, xml: str, timestamp: str | None = None, *, forged: bool = False) -> tuple[dict[str, str], str]:
+        """Return the query and body WeChat would post for XML (encrypted in safe mode), signed at TIMESTAMP (now)."""
+        timestamp, nonce = timestamp if timestamp is not None else str(int(time.time())), "1405163714"
         crypto = self.channel.crypto
         body = crypto.encrypt_message(xml, nonce, timestamp) if crypto is not None else xml
-        query = self.query(timestamp, nonce, forged=forged, encrypted_xml=body if crypto is not None else None)
+        return self.query(timestamp, nonce, forged=forged, encrypted_xml=body if crypto is not None else None), body
+
+    async def post(self, xml: str, *, forged: bool = False, timestamp: str | None = None) -> Answer:
+        """Post one callback (encrypted when the channel is in safe mode) and read the answer."""
+        return await self.send(*self.signed(xml, timestamp, forged=forged))
+
+    async def send(self, query: dict[str, str], body: str) -> Answer:
+        """Post a callback exactly as given (e.g. one captured earlier) and read the answer."""
         response = await self.client.post(self.path, params=query, data=body.encode())
         raw = await response.text()
         self.last = Answer(response.status, raw, self._read(raw) if response.status == 200 else "")
