@@ -95,6 +95,20 @@ async def district(district_db: str, classifier: Classifier) -> AsyncIterator[Di
 
 
 @pytest.fixture
+def postgres_district_db(request: pytest.FixtureRequest, demo_template: Path, tmp_path: Path) -> str:
+    """The demo district on PostgreSQL only (skipped without it)."""
+    return district_url(request, "postgresql", demo_template, tmp_path)
+
+
+@pytest.fixture
+async def postgres_district(postgres_district_db: str, classifier: Classifier) -> AsyncIterator[District]:
+    """A started app on the demo district on PostgreSQL, where two workers can write at once."""
+    started = await start_district(postgres_district_db, classifier)
+    yield started
+    await started.app.close()
+
+
+@pytest.fixture
 async def local_district(sqlite_district_db: str, classifier: Classifier) -> AsyncIterator[District]:
     """A started app on the demo district, on SQLite."""
     started = await start_district(sqlite_district_db, classifier)

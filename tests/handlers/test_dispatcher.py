@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.messages import Inbound, InboundKind
 from handlers.core import Context, Step
-from nlp import Classifier
 from storage.conversations import ChatState
 from storage.models import Case, InboundUpdate
-from tests.districts import district_url, start_district
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 
@@ -165,28 +161,13 @@ async def test_a_newcomer_in_a_group_chat_joins_its_conversation(local_district:
     assert sorted(u.status for u in updates) == ["handled", "handled"]
 
 
-@pytest.fixture
-def postgres_district_db(request: pytest.FixtureRequest, demo_template: Path, tmp_path: Path) -> str:
-    """The demo district on PostgreSQL (set up outside the test's loop)."""
-    return district_url(request, "postgresql", demo_template, tmp_path)
-
-
-@pytest.fixture
-async def postgres_district(postgres_district_db: str, classifier: Classifier) -> AsyncIterator[District]:
-    """A started app on the demo district on PostgreSQL, where two workers can write at once."""
-    started = await start_district(postgres_district_db, classifier)
-    yield started
-    await started.app.close()
-
-
 @pytest.mark.postgres
 async def test_a_conversation_saved_meanwhile_is_handled_again_on_fresh_state(postgres_district: District) -> None:
     # PostgreSQL only: on SQLite a handler's transaction holds the one write lock, so no other worker can save meanwhile.
-    local_district = postgres_district
-    chat = local_district.chat("resident-1")
+    chat = postgres_district.chat("resident-1")
     await chat.say("我要反映")
     await chat.press("投诉")
-    app = local_district.app
+    app = postgres_district.app
     dispatcher = app.running_dispatcher()
     real_route = dispatcher._route
     interfered = False
@@ -208,7 +189,7 @@ async def test_a_conversation_saved_meanwhile_is_handled_again_on_fresh_state(po
         await chat.say("井盖坏了")
     finally:
         dispatcher._route = real_route
-    state = await _conversation(local_district, "resident-1")
+    state = await _conversation(postgres_district, "resident-1")
     assert interfered and state.data["parts"] == ["另一个进程写的", "井盖坏了"]
     async with app.uow() as uow:
         updates = (await uow.session.scalars(select(func.count()).select_from(InboundUpdate).where(InboundUpdate.status == "handled"))).one()
