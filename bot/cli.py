@@ -13,11 +13,13 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot import cli_people, cli_reports
+from bot import cli_outbox, cli_people, cli_reports, cli_simulator
 from bot.app import App, build_app, load_demo, prepare_database
 from bot.channels import cli as channels_cli
 from bot.config import Config, ConfigError, load_config
 from bot.runtime import run_until
+from bot.sim_access import DEMO
+from bot.web import simulator_mode
 from nlp import cli as nlp_cli
 from nlp.errors import NlpInputError
 from scheduler import cli as scheduler_cli
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler_cli.add_commands(sub)
     channels_cli.add_commands(sub)
     cli_reports.add_commands(sub)
+    cli_outbox.add_commands(sub)
+    cli_simulator.add_commands(sub)
     return parser
 
 
@@ -183,6 +187,7 @@ def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
         ("app.language", config.app.language),
         ("storage.url", _safe_url(config.storage.url)),
         ("web", f"{config.web.host}:{config.web.port}"),
+        ("simulator", _simulator_line(config)),
         ("nlp.threshold", config.nlp.threshold),
         ("sla", f"sign {config.sla.sign_hours} h, yellow {config.sla.yellow_hours} h, red {config.sla.red_hours} h"),
         ("channels", ", ".join(f"{c.name} ({c.kind})" for c in config.channels) or "none: the web simulator only"),
@@ -191,6 +196,19 @@ def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
         print(f"{name:14} {value}")
     print("configuration ok")
     return EXIT_OK
+
+
+def _simulator_line(config: Config) -> str:
+    """Describe plainly who can reach the web simulator with this configuration."""
+    mode = simulator_mode(config)
+    if mode is None:
+        return f"not served ([web] simulator = {config.web.simulator!r})"
+    if mode == DEMO:
+        return "served in demo mode: anyone who reaches the port may chat as the demo district's people"
+    return (
+        "ON OUTSIDE DEMO MODE: served at / to trainers signed in with `qungong simulator link`, "
+        "acting only as the training people their link names"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -44,7 +44,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     unbind_parser.set_defaults(func=cmd_people_unbind)
 
 
-def _run(config: Config, work: object) -> int:
+def run_with_uow(config: Config, work: object) -> int:
     """Run one database task with the app's unit of work, printing mistakes as one line."""
 
     async def runner() -> int:
@@ -83,12 +83,12 @@ def cmd_invite(args: argparse.Namespace, config: Config) -> int:
         print(f"{issued.code}\n(one use; send 绑定 {issued.code} or /bind {issued.code} to the bot before {expires})")
         return EXIT_OK
 
-    return _run(config, work)
+    return run_with_uow(config, work)
 
 
-async def _find_person(uow: UnitOfWork, ref: str) -> Person:
+async def find_person(uow: UnitOfWork, ref: str) -> Person:
     """Find a person by id, demo key or exact name."""
-    if ref.isdigit() and (person := await uow.people.get(int(ref))) is not None:
+    if ref.isascii() and ref.isdigit() and len(ref) < 10 and (person := await uow.people.get(int(ref))) is not None:
         return person
     if (person := await uow.people.by_demo_key(ref)) is not None:
         return person
@@ -102,7 +102,7 @@ def cmd_people_unbind(args: argparse.Namespace, config: Config) -> int:
     """Remove a person's roles."""
 
     async def work(uow: UnitOfWork) -> int:
-        person = await _find_person(uow, args.person)
+        person = await find_person(uow, args.person)
         unit_id = None
         if args.unit:
             unit = await uow.units.by_code(args.unit)
@@ -114,7 +114,7 @@ def cmd_people_unbind(args: argparse.Namespace, config: Config) -> int:
         print(f"removed {removed} role binding(s) from {person.name} (#{person.id})")
         return EXIT_OK if removed else EXIT_FAILURE
 
-    return _run(config, work)
+    return run_with_uow(config, work)
 
 
 def cmd_people_list(args: argparse.Namespace, config: Config) -> int:
@@ -128,4 +128,4 @@ def cmd_people_list(args: argparse.Namespace, config: Config) -> int:
                 print(f"#{person.id:<5} {person.name:<8} {binding.role:<15} {unit.code if unit else '?'}")
         return EXIT_OK
 
-    return _run(config, work)
+    return run_with_uow(config, work)

@@ -2,7 +2,7 @@
 
 One codec serves Telegram callback data, WeChat menu keys and the simulator. Declare a payload
 as a frozen dataclass subclassing `ButtonData` with a unique `prefix`; its fields may be `int`
-(0 or more) or `str` (letters, digits, `_`, `-` and `.`).
+(0 to 2³¹ − 1, the range of a database id) or `str` (letters, digits, `_`, `-` and `.`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any, ClassVar, Self
 MAX_BYTES = 64
 SEPARATOR = ":"
 _TOKEN = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
-_INT = re.compile(r"0|[1-9][0-9]{0,17}")
+_INT = re.compile(r"0|[1-9][0-9]{0,9}")
+MAX_INT = 2**31 - 1  # ids are 32-bit integers in the database: a larger one cannot name a row
 
 
 class CodecError(ValueError):
@@ -46,8 +47,8 @@ class ButtonData:
         for field, kind in _fields(type(self)):
             value = getattr(self, field)
             text = str(value)
-            if kind is int and (not isinstance(value, int) or isinstance(value, bool) or not _INT.fullmatch(text)):
-                raise CodecError(f"{type(self).__name__}.{field} must be a whole number ≥ 0, got {value!r}")
+            if kind is int and (not isinstance(value, int) or isinstance(value, bool) or parse_id(text) is None):
+                raise CodecError(f"{type(self).__name__}.{field} must be a whole number from 0 to {MAX_INT}, got {value!r}")
             if kind is str and not (isinstance(value, str) and _TOKEN.fullmatch(text)):
                 raise CodecError(f"{type(self).__name__}.{field} has characters a payload cannot carry: {value!r}")
             parts.append(text)
@@ -81,6 +82,14 @@ def _fields(cls: type[ButtonData]) -> list[tuple[str, type]]:
     return result
 
 
+def parse_id(text: str) -> int | None:
+    """Return TEXT as a database id (ASCII digits, 0 to 2³¹ − 1), or None."""
+    if not _INT.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_INT else None
+
+
 def unpack(payload: str) -> ButtonData:
     """Unpack any registered payload strictly: unknown prefix, wrong arity or bad values raise."""
     if not isinstance(payload, str) or len(payload.encode("utf-8", "surrogatepass")) > MAX_BYTES:
@@ -95,9 +104,10 @@ def unpack(payload: str) -> ButtonData:
     kwargs: dict[str, Any] = {}
     for (name, kind), text in zip(fields, values, strict=True):
         if kind is int:
-            if not _INT.fullmatch(text):
-                raise CodecError(f"{cls.__name__}.{name} is not a whole number")
-            kwargs[name] = int(text)
+            number = parse_id(text)
+            if number is None:
+                raise CodecError(f"{cls.__name__}.{name} is not a whole number from 0 to {MAX_INT}")
+            kwargs[name] = number
         else:
             if not _TOKEN.fullmatch(text):
                 raise CodecError(f"{cls.__name__}.{name} is malformed")

@@ -59,12 +59,17 @@ class StorageSection:
     echo: bool = False
 
 
+SIMULATOR_SETTINGS = ("auto", "on", "off")
+
+
 @dataclass(frozen=True)
 class WebSection:
-    """[web]: the HTTP server for the simulator and webhooks."""
+    """[web]: the HTTP server for the simulator and webhooks; whether the simulator is served."""
 
     host: str = "127.0.0.1"
     port: int = 8080
+    simulator: str = "auto"  # auto: in demo mode only; on: also outside it, for trainers with a link; off: never
+    simulator_session_hours: float = 12.0
 
 
 @dataclass(frozen=True)
@@ -442,6 +447,18 @@ def _storage_problems(url: str) -> list[str]:
     return []
 
 
+def _web_problems(web: WebSection) -> list[str]:
+    """Check the [web] section."""
+    problems = []
+    if not 0 < web.port < 65536:
+        problems.append(f"web.port: expected 1-65535, got {web.port}")
+    if web.simulator not in SIMULATOR_SETTINGS:
+        problems.append(f"web.simulator: expected one of {', '.join(SIMULATOR_SETTINGS)}, got {web.simulator!r}")
+    if web.simulator_session_hours <= 0:
+        problems.append("web.simulator_session_hours: expected more than 0")
+    return problems
+
+
 def _check_semantics(config: Config, problems: list[str]) -> None:
     """Check values whose type is right but whose meaning is not."""
     try:
@@ -451,8 +468,7 @@ def _check_semantics(config: Config, problems: list[str]) -> None:
     if config.app.language not in LANGUAGES:
         problems.append(f"app.language: expected one of {', '.join(LANGUAGES)}, got {config.app.language!r}")
     problems.extend(_storage_problems(config.storage.url))
-    if not 0 < config.web.port < 65536:
-        problems.append(f"web.port: expected 1-65535, got {config.web.port}")
+    problems.extend(_web_problems(config.web))
     if not 0.0 <= config.nlp.threshold <= 1.0:
         problems.append(f"nlp.threshold: expected a number from 0 to 1, got {config.nlp.threshold}")
     for name, hours in [("sla", config.sla), *((f"sla.department.{k}", v) for k, v in config.sla.department.items())]:

@@ -4,13 +4,22 @@ An update is recorded under (channel, platform id) as the first statement of the
 handles it, so the record and the effect commit together: a repeated id finds the record and does
 nothing; a crash before the commit leaves neither, and the platform's retry is handled afresh
 (at-least-once intake, exactly-once effect). An update that fails is recorded as failed.
+
+Another worker may save the same chat's conversation first (a version conflict) or insert the same
+unique row first. The dispatcher then waits a little (jittered, growing) and handles the update again
+on fresh state, for up to CONFLICT_DEADLINE seconds. An update that still could not be handled is not
+recorded: `Busy` tells the channel to answer so that the platform delivers it again, and that
+redelivery is handled like a new update.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
-from collections.abc import Awaitable, Callable
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,9 +38,24 @@ from storage.models import ChannelAccount, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 4
+CONFLICT_DEADLINE = 10.0  # seconds of retrying conflicts before asking for a redelivery
+MAX_UNIQUE_CLASHES = 5  # a unique-key clash that repeats this often is not a race
+FIRST_BACKOFF, MAX_BACKOFF = 0.005, 0.25  # seconds: the wait after the first conflict, and the longest
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 Route = Callable[[Context], Awaitable[Step]]
+
+
+class Busy(Exception):
+    """The update could not be handled now (its chat kept changing under it); nothing was recorded.
+
+    Channels answer so that the platform delivers the update again: HTTP 503 to a webhook or the
+    simulator, no answer to WeChat (which retries).
+    """
+
+
+def conflict_backoff(attempt: int, rng: Callable[[], float] = random.random) -> float:
+    """Return the wait after conflict number ATTEMPT: exponential from FIRST_BACKOFF, capped, full jitter."""
+    return min(MAX_BACKOFF, FIRST_BACKOFF * 2.0 ** (attempt - 1)) * (0.5 + rng() / 2)
 
 
 def utcnow() -> datetime:
@@ -62,37 +86,69 @@ class Dispatcher:
         self._gate: asyncio.Semaphore | None = asyncio.Semaphore(1) if single_writer else None
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
-        """Handle an update once; a repeated platform id gets no replies and changes nothing."""
+        """Handle an update once; a repeated platform id gets no replies and changes nothing.
+
+        Raises Busy when conflicts with other workers went on for CONFLICT_DEADLINE seconds.
+        """
         inbound = clean_inbound(inbound)
+        loop = asyncio.get_running_loop()
         # Lock first (FIFO), so one chat's messages are recorded and handled in arrival order.
         async with self._locks.hold((inbound.channel, inbound.chat_id)):
-            if self._gate is None:
-                return await self._handle_serialised(inbound)
-            async with self._gate:
-                return await self._handle_serialised(inbound)
+            deadline = loop.time() + CONFLICT_DEADLINE
+            clashes = 0
+            for attempt in itertools.count(1):
+                try:
+                    async with self._writer():
+                        return await self._handle_guarded(inbound, last_try=clashes + 1 >= MAX_UNIQUE_CLASHES)
+                except StaleDataError:
+                    if loop.time() >= deadline:
+                        break
+                    log.info("conflict handling %s/%s (attempt %d); retrying", inbound.channel, inbound.platform_id, attempt)
+                except IntegrityError:
+                    clashes += 1
+                    log.info("unique-key clash handling %s/%s (attempt %d); retrying", inbound.channel, inbound.platform_id, attempt)
+                # Wait outside the writer gate, so other chats go on meanwhile.
+                await asyncio.sleep(conflict_backoff(attempt))
+        log.warning("%s update %s: still conflicting after %.0f s; left for the platform to deliver again", inbound.channel, inbound.platform_id, CONFLICT_DEADLINE)
+        raise Busy(f"{inbound.channel}/{inbound.platform_id}")
 
-    async def _handle_serialised(self, inbound: Inbound) -> list[Outbound]:
-        """Handle an update, retrying on write conflicts, behind the error boundary."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return await self._handle_once(inbound)
-            except (StaleDataError, IntegrityError):
-                log.info("conflict handling %s/%s (attempt %d); retrying", inbound.channel, inbound.platform_id, attempt)
-            except UserError as exc:
-                return await self._finish(inbound, [Outbound(text=exc.text, buttons=exc.buttons)], "handled")
-            except LifecycleError as exc:
-                return await self._finish(inbound, [Outbound(text=self._lifecycle_text(exc))], "handled")
-            except Exception:
-                log.exception(
-                    "failed to handle %s update %s from chat %s (%s)",
-                    inbound.channel,
-                    inbound.platform_id,
-                    inbound.chat_id,
-                    inbound.kind.value,
-                )
-                return await self._finish(inbound, [self._apology()], "failed")
-        log.error("gave up on %s/%s after %d conflicts", inbound.channel, inbound.platform_id, MAX_ATTEMPTS)
-        return await self._finish(inbound, [self._apology()], "failed")
+    @contextlib.asynccontextmanager
+    async def _writer(self) -> AsyncIterator[None]:
+        """Hold SQLite's single-writer gate (first come, first served); nothing to hold on PostgreSQL."""
+        if self._gate is None:
+            yield
+            return
+        async with self._gate:
+            yield
+
+    async def _handle_guarded(self, inbound: Inbound, *, last_try: bool = False) -> list[Outbound]:
+        """Handle an update behind the error boundary; write conflicts are raised for handle() to retry.
+
+        A unique-key clash is a race that the next try resolves (the other worker's row is there
+        then); one that repeats MAX_UNIQUE_CLASHES times is a fault like any other.
+        """
+        try:
+            return await self._handle_once(inbound)
+        except StaleDataError:
+            raise
+        except IntegrityError:
+            if not last_try:
+                raise
+            log.exception("%s update %s: the same unique-key clash %d times", inbound.channel, inbound.platform_id, MAX_UNIQUE_CLASHES)
+            return await self._finish(inbound, [self._apology()], "failed")
+        except UserError as exc:
+            return await self._finish(inbound, [Outbound(text=exc.text, buttons=exc.buttons)], "handled")
+        except LifecycleError as exc:
+            return await self._finish(inbound, [Outbound(text=self._lifecycle_text(exc))], "handled")
+        except Exception:
+            log.exception(
+                "failed to handle %s update %s from chat %s (%s)",
+                inbound.channel,
+                inbound.platform_id,
+                inbound.chat_id,
+                inbound.kind.value,
+            )
+            return await self._finish(inbound, [self._apology()], "failed")
 
     def _payload(self, inbound: Inbound) -> dict[str, Any]:
         """Return what is stored of an update: its kind, payload and the platform's raw data."""

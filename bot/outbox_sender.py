@@ -10,7 +10,10 @@ its channel and chat. Outcomes:
   after `max_attempts`;
 - OutsideServiceWindow (WeChat's 48-hour window) → the row's `payload["template"]` is sent through
   the adapter's optional `send_template`, else dead-lettered;
-- PermanentFailure, or no chat to send to → dead-lettered at once.
+- PermanentFailure → dead-lettered at once.
+
+A sender only claims rows of the channels it serves (see storage.outbox.claim); a row whose chat
+could not be resolved after all (the person's account went away meanwhile) is given back untried.
 
 A dead-lettered row queues an alert to every administrator (deduplicated per row).
 
@@ -43,7 +46,7 @@ from bot.delivery import ChannelAdapter, OutsideServiceWindow, PermanentFailure,
 from bot.messages import Target, outbound_from_payload
 from bot.rate_limit import Limit, RateLimiter
 from scheduler.texts import text
-from storage.outbox import Claimed, claim, mark_dead, mark_retry, mark_sent
+from storage.outbox import Claimed, claim, mark_dead, mark_retry, mark_sent, release
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +136,8 @@ class OutboxSender:
         """Send one claimed row and record the outcome."""
         adapter = self.adapters.get(row.channel or "")
         if adapter is None or row.channel is None or row.chat_id is None:
-            await self._dead(row, f"no chat to send to (channel {row.channel!r}, person {row.person_id})")
+            later = self.now() + timedelta(seconds=self.settings.poll_seconds)
+            await release(self.session_factory, row.id, self.worker_id, later, f"no chat on {sorted(self.adapters)} for person {row.person_id}")
             return
         channel, chat_id = row.channel, row.chat_id
         await self.limiter.acquire(channel, chat_id)

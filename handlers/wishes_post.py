@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from bot.codec import parse_id
 from bot.messages import Button, Outbound
 from handlers.buttons import choice
 from handlers.core import Context, Step, UserError
@@ -170,7 +171,8 @@ async def _place_text(ctx: Context) -> Step:
 
 async def _place_choice(ctx: Context, value: str) -> Step:
     """Take the community picked from the buttons."""
-    unit = await ctx.uow.units.get(int(value)) if value.isdigit() else None
+    unit_id = parse_id(value)
+    unit = await ctx.uow.units.get(unit_id) if unit_id is not None else None
     if unit is None or unit.kind != "community":
         raise UserError(ctx.t("errors.expired_button"))
     return await _ask_confirm(ctx, ctx.data | {"community_id": unit.id})

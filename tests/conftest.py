@@ -117,6 +117,14 @@ async def local_district(sqlite_district_db: str, classifier: Classifier) -> Asy
 
 
 @pytest.fixture
+async def demo_district(sqlite_district_db: str, classifier: Classifier) -> AsyncIterator[District]:
+    """A started app on the demo district on SQLite, configured in demo mode (the simulator is open)."""
+    started = await start_district(sqlite_district_db, classifier, QUNGONG_APP__DEMO="true")
+    yield started
+    await started.app.close()
+
+
+@pytest.fixture
 async def restart(sqlite_district_db: str, classifier: Classifier) -> AsyncIterator[tuple[District, District]]:
     """Two app instances on the same SQLite district, as before and after a restart."""
     first = await start_district(sqlite_district_db, classifier)

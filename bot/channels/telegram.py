@@ -20,13 +20,17 @@ from bot.channels.settings import TelegramChannel as TelegramSettings
 from bot.channels.telegram_common import ALLOWED_UPDATES, pressed_message, render, to_inbound
 from bot.channels.telegram_driver import TelegramDriver
 from bot.delivery import DeliveryError, PermanentFailure, TemporaryFailure
+from bot.dispatcher import Busy
 from bot.locks import KeyedLocks
 from bot.messages import Outbound
 from bot.rate_limit import RateLimiter
+from bot.web_guard import BadBody, read_json_object
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 REPLY_ATTEMPTS = 4
+MAX_UPDATE_BYTES = 1024 * 1024  # an update with a long message, its entities and a reply is far smaller
+MAX_UPDATE_DEPTH = 32
 MAX_RETRY_WAIT = 60.0  # a direct reply waits at most this long for Telegram's retry_after
 
 
@@ -79,13 +83,16 @@ class TelegramChannel:
             log.warning("telegram channel %s: webhook call with a wrong secret token refused", self.name)
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json()
-            if not isinstance(data, dict):
-                raise ValueError("the body is not a JSON object")
+            data = await read_json_object(request, max_bytes=MAX_UPDATE_BYTES, max_depth=MAX_UPDATE_DEPTH)
             await self._driver.feed(data, self.receive)
+        except BadBody as exc:
+            log.warning("telegram channel %s: webhook body refused: %s", self.name, exc.reason)
+            return web.Response(status=exc.status, text="bad request")
         except ValueError as exc:
             log.warning("telegram channel %s: malformed webhook body: %s", self.name, exc)
             return web.Response(status=400, text="bad request")
+        except Busy:
+            return web.Response(status=503, text="busy, deliver again", headers={"Retry-After": "1"})
         return web.Response(text="ok")
 
     async def receive(self, update: dict[str, Any]) -> None:

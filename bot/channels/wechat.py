@@ -42,9 +42,10 @@ from bot.channels.wechat_inbound import menu_number, to_inbound
 from bot.channels.wechat_render import Rendered, render
 from bot.channels.wechat_token import StableTokenClient
 from bot.delivery import DeliveryError, OutsideServiceWindow, PermanentFailure, TemporaryFailure
-from bot.dispatcher import utcnow
+from bot.dispatcher import Busy, utcnow
 from bot.messages import Inbound, InboundKind, Outbound, local_image
 from bot.rate_limit import RateLimiter
+from bot.web_guard import BadBody, read_body
 from handlers.buttons import MenuItem
 from handlers.menu import ACCOUNT_MENU_ITEMS
 
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 SUCCESS = "success"  # what WeChat wants when there is no passive reply
 TIMESTAMP = re.compile(r"[0-9]{1,12}")  # WeChat's timestamp: Unix seconds
 STALE = "forbidden: timestamp outside the replay window"
+MAX_CALLBACK_BYTES = 64 * 1024  # a callback is one small XML message
 
 # WeChat error codes → what they mean for delivery.
 OUTSIDE_WINDOW = {45015, 45047}  # 48-hour window over; too many messages in the window
@@ -160,17 +162,15 @@ class WeChatChannel:
         if refusal is not None:
             return refusal
         encrypted = request.query.get("encrypt_type") == "aes"
-        try:
-            xml = self._decrypt(request, await request.text()) if encrypted else await request.text()
-            inbound = to_inbound(self.name, xml)
-        except InvalidSignatureException:
-            return web.Response(status=403, text="forbidden")
-        except (ValueError, WeChatException) as exc:
-            log.warning("wechat channel %s: unreadable callback: %s", self.name, exc)
-            return web.Response(status=400, text="bad request")
+        inbound = await self._read(request, encrypted)
+        if isinstance(inbound, web.Response):
+            return inbound
         if inbound is None:
             return web.Response(text=SUCCESS)
-        answer = await self._answer(await self._with_menu(inbound))
+        try:
+            answer = await self._answer(await self._with_menu(inbound))
+        except Busy:
+            return web.Response(status=503, text="busy")  # WeChat calls again, and the retry is handled afresh
         if answer is None:
             return web.Response(text=SUCCESS)
         reply = TextReply(source=inbound.raw.get("ToUserName", ""), target=inbound.chat_id, content=answer, time=int(self._now())).render()
@@ -178,12 +178,32 @@ class WeChatChannel:
             reply = self._crypto.encrypt_message(reply, request.query.get("nonce", ""), str(int(self._now())))
         return web.Response(text=reply, content_type="application/xml")
 
+    async def _read(self, request: web.Request, encrypted: bool) -> Inbound | None | web.Response:
+        """Read the callback's message (None: a kind we do not use), or the 4xx refusing it (logged)."""
+        try:
+            body = (await read_body(request, MAX_CALLBACK_BYTES)).decode("utf-8")
+            return to_inbound(self.name, self._decrypt(request, body) if encrypted else body)
+        except InvalidSignatureException:
+            log.warning("wechat channel %s: safe-mode message with a wrong msg_signature refused", self.name)
+            return web.Response(status=403, text="forbidden")
+        except BadBody as exc:
+            log.warning("wechat channel %s: callback refused: %s", self.name, exc.reason)
+            return web.Response(status=exc.status, text="bad request")
+        except (ValueError, WeChatException) as exc:  # UnicodeDecodeError is a ValueError
+            log.warning("wechat channel %s: unreadable callback: %s", self.name, exc)
+            return web.Response(status=400, text="bad request")
+
     def _decrypt(self, request: web.Request, body: str) -> str:
         """Decrypt a safe-mode message (its msg_signature is checked too)."""
         if self._crypto is None:
             raise ValueError("an encrypted message, but no aes_key is configured")
         query = request.query
-        return str(self._crypto.decrypt_message(body, query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", "")))
+        try:
+            return str(self._crypto.decrypt_message(body, query.get("msg_signature", ""), query.get("timestamp", ""), query.get("nonce", "")))
+        except InvalidSignatureException:
+            raise
+        except (KeyError, TypeError, AttributeError) as exc:  # no <Encrypt> element: a plain body in safe mode
+            raise ValueError(f"safe mode, but the body has no encrypted message ({type(exc).__name__})") from exc
 
     async def _with_menu(self, inbound: Inbound) -> Inbound:
         """Turn a bare number into the button it stands for in the chat's last menu."""
@@ -202,7 +222,10 @@ class WeChatChannel:
             self._in_background(self._push_when_done(task, inbound.chat_id))
             return None
         # task.result() re-raises a failure: HTTP 500, WeChat retries, the dispatcher deduplicates the retry
-        rendered = render(task.result(), self._app.config.app.language)
+        replies = task.result()
+        if not replies:  # a retry of a message already handled: its answer went out, and its menu stands
+            return None
+        rendered = render(replies, self._app.config.app.language)
         await save_menu(self._app.session_factory, self.name, inbound.chat_id, list(rendered.payloads), utcnow())
         if rendered.fits_one_message():
             return rendered.texts[0]
@@ -219,11 +242,16 @@ class WeChatChannel:
     async def _push_when_done(self, handling: asyncio.Task[list[Outbound]], chat_id: str) -> None:
         """Wait for a slow dispatcher and push its replies through the customer-service API."""
         try:
-            rendered = render(await handling, self._app.config.app.language)
+            replies = await handling
+            if not replies:  # a retry of a message already handled
+                return
+            rendered = render(replies, self._app.config.app.language)
             await save_menu(self._app.session_factory, self.name, chat_id, list(rendered.payloads), utcnow())
             await self._push(chat_id, rendered, paced=True)
         except DeliveryError as exc:
             log.error("wechat channel %s: answer to %s could not be pushed: %s", self.name, chat_id, exc)
+        except Busy:
+            log.warning("wechat channel %s: a slow update from %s stayed busy; WeChat's retry will be handled afresh", self.name, chat_id)
         except Exception:
             log.exception("wechat channel %s: a slow answer to %s failed", self.name, chat_id)
 

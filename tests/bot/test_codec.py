@@ -19,7 +19,7 @@ class Sample(ButtonData):
 
 @pytest.mark.parametrize(
     "data",
-    [MenuItem("report"), Choice("report.type", "auto"), CaseView(123456), CaseOp("withdraw_yes", 9), RevisitAnswer(10**12, 3, 1, 2)],
+    [MenuItem("report"), Choice("report.type", "auto"), CaseView(123456), CaseOp("withdraw_yes", 9), RevisitAnswer(2**31 - 1, 3, 1, 2)],
 )
 def test_round_trip(data: ButtonData) -> None:
     packed = data.pack()
@@ -35,14 +35,14 @@ def test_unpack_of_the_wrong_type_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    ["", "t-sample", "t-sample:1", "t-sample:1:a:b", "t-sample:x:a", "t-sample:-1:a", "t-sample:01:a", "t-sample:1:", "t-sample:1:a b", "t-sample:1:中", "nope:1:a", "t-sample:1:" + "a" * 60, "t-sample:99999999999999999999:a"],
+    ["", "t-sample", "t-sample:1", "t-sample:1:a:b", "t-sample:x:a", "t-sample:-1:a", "t-sample:01:a", "t-sample:1:", "t-sample:1:a b", "t-sample:1:中", "nope:1:a", "t-sample:1:" + "a" * 60, "t-sample:99999999999999999999:a", "t-sample:2147483648:a", "t-sample:１:a"],
 )
 def test_malformed_payloads_are_refused(payload: str) -> None:
     with pytest.raises(CodecError):
         unpack(payload)
 
 
-@pytest.mark.parametrize(("case_id", "op"), [(-1, "a"), (1, "a:b"), (1, ""), (1, "x" * 41), (True, "a")])
+@pytest.mark.parametrize(("case_id", "op"), [(-1, "a"), (2**31, "a"), (1, "a:b"), (1, ""), (1, "x" * 41), (True, "a")])
 def test_values_that_would_not_survive_packing_are_refused(case_id: int, op: str) -> None:
     with pytest.raises(CodecError):
         Sample(case_id, op).pack()

@@ -13,9 +13,9 @@ from tests.handlers.conftest import District
 
 
 @pytest.fixture
-async def client(local_district: District) -> AsyncIterator[TestClient]:
+async def client(demo_district: District) -> AsyncIterator[TestClient]:
     """An HTTP client for the app's web server."""
-    async with TestClient(TestServer(build_web_app(local_district.app))) as http:
+    async with TestClient(TestServer(build_web_app(demo_district.app))) as http:
         yield http
 
 
@@ -64,7 +64,7 @@ async def test_new_resident_and_client_ids(client: TestClient) -> None:
     ("body", "reason"),
     [
         ({"as": "nobody", "text": "hi"}, "unknown identity"),
-        ({"as": "new:bad key", "text": "hi"}, "unknown identity"),
+        ({"as": "new:bad key", "text": "hi"}, '"as" must name'),
         ({"text": "hi"}, '"as" must name'),
         ({"as": "resident-1"}, "send one of"),
         ({"as": "resident-1", "location": {"lat": "x"}}, "numeric"),
@@ -82,8 +82,10 @@ async def test_bad_requests_get_400_with_a_reason(client: TestClient, body: obje
 async def test_non_json_and_oversized_bodies(client: TestClient) -> None:
     response = await client.post("/sim/api/send", data=b"not json", headers={"Content-Type": "application/json"})
     assert response.status == 400
-    response = await client.post("/sim/api/send", data=io.BytesIO(b"x" * (3 * 1024 * 1024)))
+    response = await client.post("/sim/api/send", data=io.BytesIO(b"x" * (3 * 1024 * 1024)), headers={"Content-Type": "application/json"})
     assert response.status == 413
+    response = await client.post("/sim/api/send", data=b'{"as": "resident-1", "text": "hi"}')
+    assert response.status == 415
 
 
 async def test_the_page_and_health(client: TestClient) -> None:
@@ -102,7 +104,7 @@ async def test_a_pushed_report_shows_its_chart(sqlite_district_db: str, classifi
     from tests.districts import start_district
 
     folder = Path(str(tmp_path)) / "charts"
-    district = await start_district(sqlite_district_db, classifier, QUNGONG_REPORTS__FOLDER=str(folder))  # type: ignore[arg-type]
+    district = await start_district(sqlite_district_db, classifier, QUNGONG_REPORTS__FOLDER=str(folder), QUNGONG_APP__DEMO="true")  # type: ignore[arg-type]
     try:
         deps = JobDeps(session_factory=district.app.session_factory, settings=district.app.config)
         await weekly_report(deps, datetime(2026, 11, 23, 0, 5, tzinfo=UTC))  # Monday 08:05 in Shanghai

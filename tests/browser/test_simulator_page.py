@@ -30,9 +30,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-async def served(local_district: District) -> AsyncIterator[str]:
+async def served(demo_district: District) -> AsyncIterator[str]:
     """Serve the app's web server on a free loopback port and return its URL."""
-    runner = web.AppRunner(build_web_app(local_district.app))
+    runner = web.AppRunner(build_web_app(demo_district.app))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -41,7 +41,7 @@ async def served(local_district: District) -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-async def test_report_happy_path_in_the_browser(served: str, local_district: District, tmp_path: Path) -> None:
+async def test_report_happy_path_in_the_browser(served: str, demo_district: District, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
