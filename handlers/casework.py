@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.messages import Outbound
-from handlers.buttons import RevisitAnswer, StaffCard, button
+from handlers.buttons import CaseOp, RevisitAnswer, StaffCard, button
 from handlers.core import Context
 from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
@@ -113,10 +113,13 @@ async def perform(ctx: Context, case_id: int, request: Request, *, tell_resident
     """Apply an action to a case, then notify the resident, the unit or the command center."""
     case, decision = await act(ctx.uow, case_id, request, supervision=ctx.services.supervision)
     quiet = not tell_resident or request.actor.role is Role.RESIDENT  # they see the reply to their own action
+    note = request.note
+    if decision.action is Action.APPROVE_EXTENSION and not note:  # the resident is told why: the unit's reason
+        note = await _extension_reason(ctx, case)
     for notice in NOTICES.get(decision.action, ()):
         if notice.audience is Audience.RESIDENT and quiet:
             continue
-        await _notify(ctx, case, notice, request.note, f"event:{decision.event_id}")
+        await _notify(ctx, case, notice, note, f"event:{decision.event_id}")
     if decision.action is Action.COMPLETE:
         await start_revisit(ctx, case)
     if decision.escalation_due:
@@ -164,13 +167,22 @@ async def _escalate_after_redos(ctx: Context, case: Case) -> None:
     await escalate(ctx, case, SYSTEM_ACTOR, ctx.t("notices.redo_escalation", count=case.redo_count))
 
 
+async def _extension_reason(ctx: Context, case: Case) -> str | None:
+    """Return the reason given with the case's latest extension request."""
+    events = await ctx.uow.events.for_case(case.id)
+    return next((e.note for e in reversed(events) if e.action == Action.REQUEST_EXTENSION.value), None)
+
+
 async def _notify(ctx: Context, case: Case, notice: Notice, note: str | None, key: str) -> None:
     """Queue one notice about a case event for its audience."""
     if notice.audience is Audience.RESIDENT:
         text = ctx.t(notice.key, number=case.number, unit=await unit_name(ctx, case.current_unit_id), deadline=ctx.local(case.handle_deadline), note=note or "")
         followers = await ctx.uow.events.actors_of(case.id, Action.FOLLOW.value)
         for person_id in dict.fromkeys([case.resident_person_id, *followers]):
-            await push_to_person(ctx.uow, person_id, Outbound(text=text), f"{key}:p{person_id}", ctx.now)
+            # The resident may answer about their own open case; a follower's answer would be a report of their own.
+            answer = person_id == case.resident_person_id and is_open(case)
+            buttons = (button(ctx.t("cases.reply"), CaseOp("reply", case.id)),) if answer else ()
+            await push_to_person(ctx.uow, person_id, Outbound(text=text, buttons=buttons), f"{key}:p{person_id}", ctx.now)
         return
     unit_id = case.current_unit_id if notice.audience is Audience.UNIT else (await command_center(ctx.uow)).id
     await _notify_unit(ctx, case, notice.key, unit_id, note, key=key)

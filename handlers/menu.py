@@ -12,14 +12,11 @@ ACCOUNT_MENU_ITEMS = ("report", "cases", "help")
 
 
 def main_menu(ctx: Context, key: str = "menu.prompt") -> Outbound:
-    """Return the start menu with a leading text."""
+    """Return the start menu with a leading text (a welcome without a name for people we know no name of)."""
     buttons = tuple(button(ctx.t(f"menu.{item}"), MenuItem(item)) for item in MENU_ITEMS)
+    if key == "menu.welcome" and ctx.person.name == ctx.t("people.new_resident"):
+        key = "menu.welcome_new"
     return Outbound(text=ctx.t(key, name=ctx.person.name), buttons=buttons)
-
-
-async def show_help(ctx: Context) -> Step:
-    """Explain what the bot does and how to use it."""
-    return ctx.step(Outbound(text=ctx.t("help.text")), main_menu(ctx))
 
 
 async def cancel(ctx: Context) -> Step:

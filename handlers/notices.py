@@ -47,4 +47,5 @@ NOTICES: dict[Action, tuple[Notice, ...]] = {
     Action.WITHDRAW: (Notice(Audience.UNIT, "notices.staff.withdrawn"),),
     Action.REDO: (Notice(Audience.UNIT, "notices.staff.redo"),),
     Action.CONFIRM_SOLVED: (Notice(Audience.UNIT, "notices.staff.confirmed"),),
+    Action.SUPERVISE: (Notice(Audience.UNIT, "notices.staff.supervised"),),
 }

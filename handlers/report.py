@@ -3,6 +3,9 @@
     type ─▶ describe ─▶ where ─▶ route ─┬▶ contact ─┬▶ confirm ─▶ case opened
                                        └▶ dept ──┘   └▶ similar ─▶ follow (附议) or confirm
 
+From the summary (confirm) the resident may change the type, the text or the place (a new text
+or place is routed again; the contact answer is kept), or drop the report after confirming it.
+
 The same flow as a Mermaid diagram is in handlers/report.md.
 """
 
@@ -28,7 +31,7 @@ MAX_PLACE_ATTEMPTS = 2
 PHONE = re.compile(r"(?:\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
 COMMAND_CENTER = "dispatch"
 
-TYPE, DESCRIBE, WHERE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE, SIMILAR = (
+TYPE, DESCRIBE, WHERE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE, SIMILAR, RETEXT, DROP = (
     "report.type",
     "report.describe",
     "report.where",
@@ -38,6 +41,8 @@ TYPE, DESCRIBE, WHERE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE, SIMILAR = (
     "report.confirm",
     "report.retype",
     "report.similar",
+    "report.retext",
+    "report.drop",
 )
 
 
@@ -46,10 +51,10 @@ async def start(ctx: Context) -> Step:
     return _ask_type(ctx, {})
 
 
-async def start_with_text(ctx: Context) -> Step:
-    """Begin a report from a message written straight away, as its first description part."""
+async def start_with_text(ctx: Context, text: str | None = None) -> Step:
+    """Begin a report from a message written straight away (or TEXT held earlier), as its first description part."""
     data: dict[str, Any] = {"type": "auto", "parts": [], "photos": []}
-    return _add_text(ctx, data, ctx.inbound.payload)
+    return _add_text(ctx, data, ctx.inbound.payload if text is None else text)
 
 
 async def start_with_photo(ctx: Context) -> Step:
@@ -248,7 +253,9 @@ def mask_phone(phone: str) -> str:
 
 
 async def _ask_contact(ctx: Context, data: dict[str, Any]) -> Step:
-    """Ask for a phone number (optional), or offer to report anonymously."""
+    """Ask for a phone number (optional), or offer to report anonymously; skipped once answered."""
+    if "phone" in data:  # answered before the resident went back to change the text or the place
+        return await _before_confirm(ctx, data)
     buttons = []
     if ctx.person.phone:
         buttons.append(choice(ctx.t("report.use_phone", phone=mask_phone(ctx.person.phone)), CONTACT, "registered"))
@@ -321,6 +328,8 @@ def _ask_confirm(ctx: Context, data: dict[str, Any]) -> Step:
     )
     buttons = (
         choice(ctx.t("report.submit"), CONFIRM, "submit"),
+        choice(ctx.t("report.change_text"), CONFIRM, "retext"),
+        choice(ctx.t("report.change_place"), CONFIRM, "replace"),
         choice(ctx.t("report.change_type"), CONFIRM, "retype"),
         choice(ctx.t("report.cancel"), CONFIRM, "cancel"),
     )
@@ -328,15 +337,37 @@ def _ask_confirm(ctx: Context, data: dict[str, Any]) -> Step:
 
 
 async def _confirm_choice(ctx: Context, value: str) -> Step:
-    """Submit the case, change its type, or drop it."""
+    """Submit the case, change its type, text or place, or (after asking) drop it."""
     data = dict(ctx.data)
     if value == "retype":
         return _ask_type(ctx, data, RETYPE)
+    if value == "retext":
+        return ctx.step(Outbound(text=ctx.t("report.ask_new_text")), state=RETEXT, data=data)
+    if value == "replace":
+        return await _ask_where(ctx, data | {"place_attempts": 0})
     if value == "cancel":
-        return ctx.step(main_menu(ctx, "cancel.done"))
+        buttons = (choice(ctx.t("report.drop_yes"), DROP, "yes"), choice(ctx.t("report.drop_no"), DROP, "no"))
+        return ctx.step(Outbound(text=ctx.t("report.drop_confirm"), buttons=buttons), state=DROP, data=data)
     if value != "submit":
         raise UserError(ctx.t("errors.expired_button"))
     return await _submit(ctx, data)
+
+
+async def _new_text(ctx: Context) -> Step:
+    """Replace the description with the text just sent, and route it again."""
+    text = ctx.inbound.payload.strip()
+    if not text:
+        return ctx.step(Outbound(text=ctx.t("report.empty_text")), state=RETEXT, data=ctx.data)
+    return _ask_route(ctx, dict(ctx.data) | {"parts": [text[:MAX_DESCRIPTION]]})
+
+
+async def _drop_choice(ctx: Context, value: str) -> Step:
+    """Drop the report for good, or go back to its summary."""
+    if value == "yes":
+        return ctx.step(main_menu(ctx, "report.dropped"))
+    if value != "no":
+        raise UserError(ctx.t("errors.expired_button"))
+    return _ask_confirm(ctx, dict(ctx.data))
 
 
 async def _retype_choice(ctx: Context, value: str) -> Step:
@@ -392,5 +423,7 @@ STATES: dict[str, State] = {
         State(CONFIRM, on_choice=_confirm_choice, hint_key="errors.use_buttons"),
         State(RETYPE, on_choice=_retype_choice, hint_key="errors.use_buttons"),
         State(SIMILAR, on_choice=_similar_choice, hint_key="errors.use_buttons"),
+        State(RETEXT, on_text=_new_text),
+        State(DROP, on_choice=_drop_choice, hint_key="errors.use_buttons"),
     )
 }

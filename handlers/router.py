@@ -31,8 +31,8 @@ from handlers.buttons import (
 )
 from handlers.core import IDLE, Context, Step, UserError
 from handlers.flow import Handler, State
-from handlers.menu import cancel, expired_button, main_menu, show_help
-from handlers.start import show_menu
+from handlers.menu import cancel, expired_button, main_menu
+from handlers.start import show_help, show_menu, staff_free_text, working_roles
 
 SHORT_GREETING = 4
 
@@ -122,10 +122,15 @@ async def _button(ctx: Context) -> Step:
 
 
 async def _idle(ctx: Context) -> Step:
-    """Outside any flow: a description starts a report, anything else gets the menu."""
-    kind = ctx.inbound.kind
-    if kind is InboundKind.TEXT and len(ctx.inbound.payload.strip()) >= SHORT_GREETING:
-        return await report.start_with_text(ctx)
+    """Outside any flow: staff get their work menu; a rating word shows the revisit question; a resident's
+    description starts a report (or answers a staff reply of the last days, if they say so); else the menu."""
+    kind, text = ctx.inbound.kind, ctx.inbound.payload.strip()
+    if kind is InboundKind.TEXT and await working_roles(ctx):
+        return await staff_free_text(ctx)
+    if kind is InboundKind.TEXT and text in my_cases.RATING_WORDS:
+        return await my_cases.rate_latest(ctx)
+    if kind is InboundKind.TEXT and len(text) >= SHORT_GREETING:
+        return await my_cases.reply_or_report(ctx)
     if kind is InboundKind.PHOTO:
         return await report.start_with_photo(ctx)
     return await show_menu(ctx)

@@ -85,6 +85,7 @@ OPS: dict[str, Op] = {
     "notresp": Op(Action.CLOSE_NOT_RESPONSIBLE, note=True),
     "phone": Op(Action.CONFIRM_SOLVED, rating=True),  # closes the case, or redoes it (same roles)
     "close_unrated": Op(Action.CLOSE_UNRATED),
+    "supervise": Op(Action.SUPERVISE, note=True),
 }
 OP_OF_ACTION = {op.action: name for name, op in OPS.items()}
 TARGETED = {Action.DISPATCH, Action.TRANSFER, Action.UPHOLD_RETURN}
@@ -217,7 +218,7 @@ async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:
     if followers:
         lines.append(ctx.t("staff.card.followers", count=len(followers)))
     image = case.photos[0] if case.photos else None
-    return Outbound(text="\n".join(lines), buttons=await _card_buttons(ctx, case, actor), image=image)
+    return Outbound(text="\n".join(lines), buttons=await _card_buttons(ctx, case, actor, light), image=image)
 
 
 async def _place(ctx: Context, case: Case) -> str:
@@ -238,9 +239,11 @@ async def _contact(ctx: Context, case: Case) -> str:
     return f"{name} {case.contact_phone}" if case.contact_phone else ctx.t("staff.card.no_phone", name=name)
 
 
-async def _card_buttons(ctx: Context, case: Case, actor: Actor) -> tuple[Button, ...]:
-    """Return one button per action the actor may take now (triage: the classifier's picks first)."""
+async def _card_buttons(ctx: Context, case: Case, actor: Actor, light: LightState) -> tuple[Button, ...]:
+    """Return one button per action the actor may take now (triage: the classifier's picks first; 督办 on red lights)."""
     allowed = set(allowed_actions(facts_of(case), actor))
+    if light.colour is not Colour.RED:
+        allowed.discard(Action.SUPERVISE)
     if case.extension_requested_until is None:
         allowed -= {Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION}
     else:

@@ -68,6 +68,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     CLOSE_DUPLICATE = "close_duplicate"
     CLOSE_NOT_RESPONSIBLE = "close_not_responsible"
+    SUPERVISE = "supervise"  # 督办: the command center presses the unit to act (no state change)
 
 
 HANDLER_ROLES = frozenset({Role.GRID_MEMBER, Role.COMMUNITY, Role.STREET, Role.DEPARTMENT})
@@ -150,6 +151,7 @@ RULES: dict[Action, Rule] = {
         Rule(Action.WITHDRAW, OPEN_STATES, Status.WITHDRAWN, _RESIDENT),
         Rule(Action.CLOSE_DUPLICATE, frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), Status.CLOSED, _CENTER, _NOTE),
         Rule(Action.CLOSE_NOT_RESPONSIBLE, frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), Status.CLOSED, _CENTER, _NOTE),
+        Rule(Action.SUPERVISE, WORKING_STATES, None, _CENTER, _NOTE),
     )
 }
 

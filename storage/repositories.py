@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.lifecycle import OPEN_STATES, Action
 from storage.models import (
     Case,
     CaseEvent,
@@ -238,6 +239,22 @@ class CaseRepository:
             .offset(offset)
         )
         return (await self.session.scalars(query)).all()
+
+    async def recently_replied(self, person_id: int, since: datetime) -> Case | None:
+        """Return the resident's open case that staff replied to most recently since SINCE, if any."""
+        query = (
+            select(Case)
+            .join(CaseEvent, CaseEvent.case_id == Case.id)
+            .where(
+                Case.resident_person_id == person_id,
+                Case.status.in_([s.value for s in OPEN_STATES]),
+                CaseEvent.action == Action.REPLY.value,
+                CaseEvent.created_at >= since,
+            )
+            .order_by(CaseEvent.id.desc())
+            .limit(1)
+        )
+        return (await self.session.scalars(query)).first()
 
 
 class EventRepository:

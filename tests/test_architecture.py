@@ -68,6 +68,10 @@ CJK_LITERALS_ALLOWED: dict[str, dict[str, str]] = {
         ),
         "。.!！?？~～ ": "punctuation stripped from a typed command before it is matched",
     },
+    "handlers/my_cases.py": dict.fromkeys(
+        ("评价", "满意", "不满意", "基本满意", "已解决", "未解决", "没解决", "部分解决"),
+        "a rating word a resident may type instead of pressing a revisit button (RATING_WORDS)",
+    ),
     "handlers/binding.py": {
         "绑定": "the bind command word (BIND_WORDS)",
         " ：:": "separators stripped between the bind word and the code",

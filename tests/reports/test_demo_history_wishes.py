@@ -275,7 +275,7 @@ async def test_the_wish_flows_work_on_the_demo_history(sqlite_district_db: str, 
         party = district.chat("party-1")
         await party.say("菜单")
         await party.press("浏览微心愿")
-        assert f"认领中的微心愿（共 {len(published)} 条" in party.text
+        assert f"待认领的微心愿（共 {len(published)} 条" in party.text
         await party.press(f"心愿 #{published[0]}")
         await party.press("认领")
         assert f"认领成功！感谢您认领微心愿 #{published[0]}" in party.text

@@ -55,6 +55,7 @@ close_unrated         completed revisit                           system* comman
 withdraw              registered dispatched signed in_progress returned                     resident
 close_duplicate       registered dispatched returned              command_center*
 close_not_responsible registered dispatched returned              command_center*
+supervise             dispatched signed in_progress               command_center*
 """
 
 STATE_NAMES = {s.value for s in Status}

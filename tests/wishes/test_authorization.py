@@ -96,4 +96,4 @@ async def test_grid_member_posts_on_behalf_and_the_community_writes_or_rejects(l
     await party.say("菜单")
     await party.press("浏览微心愿")
     assert "一位行动不便的老人想要一台收音机" in party.text and "王" not in party.text and "13912345678" not in party.text
-    assert "这条微心愿现在不在认领中" in await op(party, "claim", 2)
+    assert "这条微心愿现在不能认领" in await op(party, "claim", 2)

@@ -73,6 +73,6 @@ async def test_group_claim_release_and_the_cap(local_district: District, classif
 async def test_a_wish_that_is_not_published_cannot_be_claimed(local_district: District) -> None:
     pending = await seeded_wish(local_district, publish=False)
     party = local_district.chat("party-2")
-    assert "不在认领中" in await op(party, "claim", pending)
-    assert "这条微心愿现在不在认领中" in await op(party, "group", pending)
+    assert "现在不能认领" in await op(party, "claim", pending)
+    assert "这条微心愿现在不能认领" in await op(party, "group", pending)
     assert await status_of(local_district, pending) == "pending"

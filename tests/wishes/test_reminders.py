@@ -36,7 +36,7 @@ async def test_unclaimed_then_overdue_reminders_go_once(local_district: District
     assert keys[1].endswith(":claimant:p" + keys[1].rsplit(":p", 1)[1])
     community = local_district.chat("community-guixiang")
     assert f"【微心愿无人认领】#{unclaimed}（老人）发布已超过 7 天" in await open_pushed(community, f"心愿 #{unclaimed}")
-    assert "认领中" in community.text
+    assert "· 待认领" in community.text
     party = local_district.chat("party-1")
     assert f"您认领的微心愿 #{claimed} 期望在 2026-11-28 前实现，现已超期" in await open_pushed(party, "报告已实现")
     assert "现场照片" in party.text
