@@ -282,7 +282,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     if isinstance(redeemed, web.Response):
         return redeemed
     token, seconds = redeemed
-    response = web.HTTPSeeOther("/")
+    response = web.Response(status=303, headers={"Location": "/"})
     set_session_cookie(request, response, token, max_age=seconds)
     return response
 

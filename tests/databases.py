@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -91,6 +92,17 @@ class PostgresRun:
                 await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         finally:
             await engine.dispose()
+
+
+@contextlib.contextmanager
+def fresh_postgres_database(admin_url: str, prefix: str = "qungong_e2e") -> Iterator[str]:
+    """Create an empty database (not migrated) for one test's processes, drop it afterwards; yield its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def postgres_run() -> Iterator[PostgresRun | None]:

@@ -97,8 +97,12 @@ class TelegramChannel:
 
     async def receive(self, update: dict[str, Any]) -> None:
         """Handle one update: answer a button press, run the dispatcher, show the replies in order."""
-        inbound = to_inbound(self.name, update)
-        pressed = pressed_message(update)
+        try:
+            inbound = to_inbound(self.name, update)
+            pressed = pressed_message(update)
+        except ValueError as exc:
+            log.warning("telegram channel %s: update %r ignored: %s", self.name, str(update.get("update_id"))[:20], exc)
+            return
         if inbound is None:
             log.debug("telegram channel %s: update %s ignored", self.name, update.get("update_id"))
             if pressed is not None:  # a press that is not ours still must not spin forever

@@ -14,6 +14,7 @@ Anything else (edited messages, stickers, channel posts, ...) is ignored.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ def _photo(channel: str, update: Update, message: Mapping[str, Any]) -> Inbound:
 def _location(channel: str, update: Update, message: Mapping[str, Any]) -> Inbound:
     """A shared location."""
     lat, lon = float(message["location"]["latitude"]), float(message["location"]["longitude"])
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError("a location outside the globe")
     return _message_inbound(channel, update, message, InboundKind.LOCATION, f"{lat},{lon}", location=(lat, lon))
 
 
@@ -108,10 +111,16 @@ ALLOWED_UPDATES = list(UPDATE_KINDS)
 
 
 def to_inbound(channel: str, update: Update) -> Inbound | None:
-    """Translate one Bot API update into an Inbound, or None when it is not a kind we use."""
+    """Translate one Bot API update into an Inbound, or None when it is not a kind we use.
+
+    Raises ValueError for an update whose fields are not what the Bot API sends (missing, mistyped).
+    """
     for key, build in UPDATE_KINDS.items():
         if update.get(key):
-            return build(channel, update)
+            try:
+                return build(channel, update)
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+                raise ValueError(f"malformed {key} update: {type(exc).__name__}: {exc}") from exc
     return None
 
 
@@ -120,9 +129,12 @@ def pressed_message(update: Update) -> tuple[str, str, int] | None:
     query = update.get("callback_query")
     if not query:
         return None
-    message = query.get("message") or {}
-    chat = (message.get("chat") or {}).get("id")
-    return str(query["id"]), str(chat), int(message.get("message_id", 0))
+    try:
+        message = query.get("message") or {}
+        chat = (message.get("chat") or {}).get("id")
+        return str(query["id"]), str(chat), int(message.get("message_id", 0))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"malformed callback_query: {type(exc).__name__}") from exc
 
 
 def width(label: str) -> int:

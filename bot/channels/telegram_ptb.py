@@ -140,8 +140,8 @@ class PtbDriver:
         """Parse a webhook body into a PTB Update and hand it over as JSON."""
         try:
             update = Update.de_json(data, self._bot)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"not a Telegram update: {exc}") from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # de_json trusts the shape it is given
+            raise ValueError(f"not a Telegram update: {type(exc).__name__}: {exc}") from exc
         await receive(update.to_dict())
 
     async def set_webhook(self, url: str, secret: str, allowed_updates: Sequence[str]) -> None:

@@ -204,6 +204,8 @@ class WeChatChannel:
             raise
         except (KeyError, TypeError, AttributeError) as exc:  # no <Encrypt> element: a plain body in safe mode
             raise ValueError(f"safe mode, but the body has no encrypted message ({type(exc).__name__})") from exc
+        except Exception as exc:  # noqa: BLE001 - whatever else a forged envelope makes the decryption raise (ExpatError, binascii.Error, ...)
+            raise ValueError(f"safe mode, but the message does not decrypt ({type(exc).__name__})") from exc
 
     async def _with_menu(self, inbound: Inbound) -> Inbound:
         """Turn a bare number into the button it stands for in the chat's last menu."""

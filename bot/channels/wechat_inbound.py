@@ -13,6 +13,7 @@ documented way to recognise a retried event), so the dispatcher drops WeChat's r
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -50,9 +51,16 @@ def _image(channel: str, message: Parsed) -> Inbound:
     return _make(channel, message, InboundKind.PHOTO, "", photo=str(message.image or message.media_id))
 
 
+def _point(lat: float, lon: float) -> tuple[float, float]:
+    """Return a point on the globe, or raise ValueError."""
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError("a location outside the globe")
+    return lat, lon
+
+
 def _location(channel: str, message: Parsed) -> Inbound:
     """A location picked in the chat."""
-    lat, lon = float(message.location_x), float(message.location_y)
+    lat, lon = _point(float(message.location_x), float(message.location_y))
     return _make(channel, message, InboundKind.LOCATION, f"{lat},{lon}", location=(lat, lon))
 
 
@@ -68,7 +76,7 @@ def _click(channel: str, message: Parsed) -> Inbound:
 
 def _location_event(channel: str, message: Parsed) -> Inbound:
     """A periodic location report."""
-    lat, lon = float(message.latitude), float(message.longitude)
+    lat, lon = _point(float(message.latitude), float(message.longitude))
     return _make(channel, message, InboundKind.LOCATION, f"{lat},{lon}", location=(lat, lon))
 
 
@@ -97,7 +105,12 @@ def to_inbound(channel: str, xml: str) -> Inbound | None:
         build = EVENT_KINDS.get(str(message.event).lower())
     else:
         build = MESSAGE_KINDS.get(message.type)
-    return build(channel, message) if build is not None else None
+    if build is None:
+        return None
+    try:
+        return build(channel, message)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise ValueError(f"malformed {message.type} callback: {type(exc).__name__}") from exc
 
 
 def menu_number(text: str) -> int | None:

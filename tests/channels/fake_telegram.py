@@ -3,6 +3,11 @@
 It serves queued updates to getUpdates (long polling), records every call, answers sendMessage,
 sendPhoto, editMessage*, answerCallbackQuery, setWebhook and deleteWebhook, and can be told to
 fail the next calls of a method (e.g. HTTP 429 with retry_after).
+
+It also runs as a process of its own, for tests of the running app (`GET /_fake/calls` lists the
+calls it received as JSON):
+
+    python -m tests.channels.fake_telegram --token TOKEN --port PORT
 """
 
 from __future__ import annotations
@@ -47,13 +52,14 @@ class FakeTelegram:
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        """Serve on a random local port and return the base URL to configure."""
+    async def start(self, port: int = 0) -> str:
+        """Serve on a local port (0: a random one) and return the base URL to configure."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/_fake/calls", self._calls)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}"
@@ -90,6 +96,11 @@ class FakeTelegram:
     def called(self, method: str) -> list[Call]:
         """Return the calls of one method."""
         return [c for c in self.calls if c.method == method]
+
+    async def _calls(self, request: web.Request) -> web.Response:
+        """List the calls received so far (for a test that runs the fake as a process)."""
+        calls = [{"method": c.method, "params": c.params, "result_id": c.result_id} for c in self.calls]
+        return web.json_response(calls, dumps=lambda value: json.dumps(value, ensure_ascii=False, default=str))
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         """Read the parameters from the query and a JSON, form or multipart body."""
@@ -183,3 +194,29 @@ class FakeTelegram:
 
     async def _m_close(self, params: dict[str, Any]) -> Any:
         return True
+
+
+async def _serve(token: str, port: int) -> None:
+    """Serve the fake until the process is stopped."""
+    fake = FakeTelegram(token)
+    print(await fake.start(port), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await fake.close()
+
+
+def main() -> None:
+    """Run the fake Bot API as a process: --token TOKEN --port PORT."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="a local fake of the Telegram Bot API")
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args.token, args.port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""The closed loop (闭环) in the running app: `qungong run` with its scheduler and outbox sender, driven
+over HTTP like the README's walk-through, on SQLite and PostgreSQL. Every push must reach its reader."""
+
+from __future__ import annotations
+
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tests.e2e.conftest import assert_clean
+from tests.e2e.process import Server
+from tests.e2e.simclient import SimClient
+from tests.e2e.walks import closed_loop, report, wish_loop
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_the_readme_walk_closes_the_loop(demo_server: Server, sim: SimClient) -> None:
+    number = closed_loop(sim)
+    sim.say("resident-1", "我的诉求")
+    assert f"{number}【已结案】" in sim.text(sim.last["resident-1"])
+    assert_clean(demo_server)
+
+
+def test_a_micro_wish_from_post_to_thanks(demo_server: Server, sim: SimClient) -> None:
+    wish_loop(sim)
+    assert_clean(demo_server)
+
+
+def _pushes(sim: SimClient, who: str, number: str) -> list[str]:
+    """Wait a pause, then return the texts pushed to WHO that name a case."""
+    import time
+
+    time.sleep(sim.pause)
+    return [str(m["text"]) for m in sim.inbox(who) if number in str(m.get("text", ""))]
+
+
+def test_yellow_and_red_lights_reach_the_unit_and_the_center_once(demo_server: Server, sim: SimClient) -> None:
+    dispatched = datetime.now(UTC)
+    number = report(sim, "resident-3", "东郊大道路边的垃圾桶满了好几天没人清运，臭气熏天", "东郊大道")
+    department = "dept-chengguan"
+    sim.wait_for(department, f"【新派单】{number}")
+    sim.press(department, "查看办理")
+    sim.press(department, "签收")
+    for hours in (25, 25):  # the second sweep at the same time finds nothing new
+        demo_server.qungong("jobs", "run", "light_sweep", "--now", (dispatched + timedelta(hours=hours)).isoformat())
+    assert [t for t in _pushes(sim, department, number) if "【黄灯提醒】" in t] != []
+    assert _pushes(sim, department, number) == []
+    for hours in (49, 49):
+        demo_server.qungong("jobs", "run", "light_sweep", "--now", (dispatched + timedelta(hours=hours)).isoformat())
+    unit = _pushes(sim, department, number)
+    assert sum("【红灯督办】" in t for t in unit) == 1 and sum("【情况说明】" in t for t in unit) == 1, unit
+    center = _pushes(sim, "dispatcher-1", number)
+    assert sum("【红灯督办】" in t for t in center) == 1, center
+    assert _pushes(sim, department, number) == [] and _pushes(sim, "dispatcher-1", number) == []
+    assert_clean(demo_server)
+
+
+def test_a_leaders_weekly_report_arrives_with_its_chart(demo_server: Server, sim: SimClient) -> None:
+    today = datetime.now(SHANGHAI).date()
+    monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    at = datetime(monday.year, monday.month, monday.day, 8, 5, tzinfo=SHANGHAI)
+    demo_server.qungong("jobs", "run", "weekly_report", "--now", at.isoformat())
+    report_message = sim.wait_for("leader-district", "受理")
+    image = report_message.get("image")
+    assert isinstance(image, str) and image.startswith("/sim/files/"), report_message
+    with urllib.request.urlopen(demo_server.base + image, timeout=10) as chart:  # noqa: S310 - the local test server
+        assert chart.status == 200 and chart.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert_clean(demo_server)
