@@ -35,8 +35,8 @@ from bot.app import App, build_app, load_demo, start_app
 from bot.config import load_config
 from bot.dispatcher import Dispatcher
 from bot.heap import settle_heap
-from bot.messages import Inbound, InboundKind, Outbound
 from handlers.core import Context, Step
+from handlers.messages import Inbound, InboundKind, Outbound
 from nlp import NlpSettings, load_classifier
 from storage.migrate import upgrade
 

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 from scratch import scratch_database  # bench/scratch.py, beside this script
 
+from bot.channels.delivery import TemporaryFailure
 from bot.config import OutboxSection
-from bot.delivery import TemporaryFailure
-from bot.messages import Outbound
-from bot.outbox_sender import OutboxSender
+from bot.outbox.sender import OutboxSender
+from handlers.messages import Outbound
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.outbox import counts

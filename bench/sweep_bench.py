@@ -23,11 +23,11 @@ from scratch import scratch_database  # bench/scratch.py, beside this script
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scheduler.lights import SweepSettings, sweep_lights
+from scheduler.lights.sweep import SweepSettings, sweep_lights
+from storage.cases.supervision import DEFAULT_SUPERVISION
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Case, ChannelAccount, OutboxMessage, Person, RoleBinding, Unit
-from storage.supervision import DEFAULT_SUPERVISION
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")

@@ -18,8 +18,8 @@ from handlers.texts import Texts, load_texts
 from nlp import Classifier, load_classifier
 from scheduler.wiring import load_supervision
 from storage.db import create_engine, create_read_engine, create_session_factory
-from storage.demo import DemoSummary, load_demo_district
-from storage.demo_history import load_demo_history
+from storage.demo.district import DemoSummary, load_demo_district
+from storage.demo.history import load_demo_history
 from storage.migrate import ensure_schema_current, upgrade
 from storage.uow import UnitOfWork
 

@@ -14,8 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.channels.settings import CHANNEL_KINDS, ChannelSettings, channel_problems, env_name
+from handlers.reports.settings import ReportsSection, reports_problems
 from nlp.settings import NlpSettings
-from scheduler.reports_settings import ReportsSection, reports_problems
 from scheduler.settings import (
     CALENDAR_MODES,
     CalendarSection,
@@ -24,7 +24,7 @@ from scheduler.settings import (
     clock_time_problems,
 )
 from storage.db import is_memory_url
-from storage.wishes_policy import WishesSection, wishes_problems
+from storage.wishes.settings import WishesSection, wishes_problems
 
 ENV_PREFIX = "QUNGONG_"
 CONFIG_ENV = "QUNGONG_CONFIG"

@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.locks import KeyedLocks
-from bot.messages import Inbound, Outbound
 from bot.sanitise import clean_inbound, jsonable
 from handlers.core import IDLE, Context, Services, Step, UserError
+from handlers.messages import Inbound, Outbound
 from handlers.router import route
+from storage.cases.lifecycle import LifecycleError
 from storage.conversations import ChatState
-from storage.lifecycle import LifecycleError
 from storage.models import ChannelAccount, Person
 from storage.uow import UnitOfWork
 

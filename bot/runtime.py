@@ -16,8 +16,8 @@ from bot.channels.registry import (
     stop_channels,
 )
 from bot.heap import settle_heap
-from bot.outbox_sender import start_outbox_sender
-from bot.web import build_web_app
+from bot.outbox.sender import start_outbox_sender
+from bot.web.server import build_web_app
 from scheduler.runner import start_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from bot.messages import Inbound
+from handlers.messages import Inbound
 
 MAX_PAYLOAD_CHARS = 4000
 # C0/C1 controls (but tab and newline), zero-width and bidirectional controls, lone surrogates.

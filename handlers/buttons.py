@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.codec import ButtonData
-from bot.messages import Button
+from handlers.codec import ButtonData
+from handlers.messages import Button
 
 
 @dataclass(frozen=True)

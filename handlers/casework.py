@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.messages import Outbound
 from handlers.buttons import CaseOp, RevisitAnswer, StaffCard, button
 from handlers.core import Context
+from handlers.messages import Outbound
 from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
 from handlers.texts import Texts
-from storage.cases import NewCase, act, register_case
-from storage.lifecycle import (
+from storage.cases.lifecycle import (
     OPEN_STATES,
     SYSTEM_ACTOR,
     Action,
@@ -22,8 +21,7 @@ from storage.lifecycle import (
     Status,
     Target,
 )
-from storage.models import Case, Unit
-from storage.routing import (
+from storage.cases.routing import (
     COMMUNITY_MATTERS,
     Destination,
     command_center,
@@ -31,6 +29,8 @@ from storage.routing import (
     escalation_target,
     staff_of,
 )
+from storage.cases.use_cases import NewCase, act, register_case
+from storage.models import Case, Unit
 
 SUMMARY_CHARS = 60
 SOLVED_CHOICES = (1, 2, 3)

@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
-from bot.messages import Button, Inbound, Outbound
+from handlers.messages import Button, Inbound, Outbound
 from handlers.places import PlaceFinder
 from handlers.texts import Texts
 from nlp import Classification
-from storage.lifecycle import Actor, Deadlines, Role
+from storage.cases.lifecycle import Actor, Deadlines, Role
+from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision
 from storage.models import Person, RoleBinding
-from storage.supervision import DEFAULT_SUPERVISION, Supervision
 from storage.uow import UnitOfWork
-from storage.wishes_policy import WishesSection
+from storage.wishes.settings import WishesSection
 
 IDLE = "idle"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.messages import Outbound
 from handlers.buttons import MenuItem, button
 from handlers.core import IDLE, Context, Step
+from handlers.messages import Outbound
 
 MENU_ITEMS = ("report", "cases", "wishes", "help")
 # The WeChat account menu allows at most three top-level buttons: the start menu minus wishes.

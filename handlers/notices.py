@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from storage.lifecycle import Action
+from storage.cases.lifecycle import Action
 
 
 class Audience(StrEnum):

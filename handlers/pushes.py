@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.messages import Outbound, outbound_to_payload
+from handlers.messages import Outbound, outbound_to_payload
 from storage.uow import UnitOfWork
 
 

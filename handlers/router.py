@@ -6,10 +6,6 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.codec import ButtonData, CodecError, unpack
-from bot.messages import InboundKind, Outbound
-from handlers import explain, my_cases, report, revisit, staff, wishes, wishes_ops, wishes_post
-from handlers.binding import bind, bind_code, whoami
 from handlers.buttons import (
     CaseOp,
     CasePage,
@@ -29,10 +25,19 @@ from handlers.buttons import (
     WishOp,
     WishPage,
 )
+from handlers.codec import ButtonData, CodecError, unpack
 from handlers.core import IDLE, Context, Step, UserError
 from handlers.flow import Handler, State
 from handlers.menu import cancel, expired_button, main_menu
+from handlers.messages import InboundKind, Outbound
+from handlers.resident import my_cases, report, revisit
+from handlers.staff import explain
+from handlers.staff import work as staff
+from handlers.staff.binding import bind, bind_code, whoami
 from handlers.start import show_help, show_menu, staff_free_text, working_roles
+from handlers.wishes import menu as wishes
+from handlers.wishes import ops as wishes_ops
+from handlers.wishes import post as wishes_post
 
 SHORT_GREETING = 4
 

@@ -6,12 +6,12 @@ work menu instead of starting a complaint; they can still pick 我要反映 to r
 
 from __future__ import annotations
 
-from bot.messages import Outbound
 from handlers.buttons import MenuItem, button
 from handlers.core import Context, Step
 from handlers.menu import main_menu
-from handlers.staff import staff_menu
-from storage.lifecycle import Role
+from handlers.messages import Outbound
+from handlers.staff.work import staff_menu
+from storage.cases.lifecycle import Role
 
 # Roles whose free text outside a flow is work, not a new complaint.
 WORKING_ROLES = frozenset(Role) - {Role.RESIDENT, Role.PARTY_MEMBER, Role.SYSTEM}

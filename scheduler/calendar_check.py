@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.recipients import admins
+from scheduler.lights.recipients import admins
 from scheduler.texts import text
+from storage.cases.supervision import calendar_overrides
+from storage.cases.workclock import missing_calendar_years
 from storage.repositories import OutboxRepository
-from storage.supervision import calendar_overrides
-from storage.workclock import missing_calendar_years
 
 log = logging.getLogger(__name__)
 

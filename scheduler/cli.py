@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from scheduler.jobs import JOBS
-from scheduler.report import as_csv, as_table, lights_report
+from scheduler.lights.report import as_csv, as_table, lights_report
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps
 from storage.db import create_engine, create_read_engine, create_session_factory

@@ -10,10 +10,10 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from handlers.reports.settings import reports_of
 from scheduler.calendar_check import check_calendar
-from scheduler.lights import sweep_lights
+from scheduler.lights.sweep import sweep_lights
 from scheduler.reports import monthly_report, monthly_trigger, weekly_report, weekly_trigger
-from scheduler.reports_settings import reports_of
 from scheduler.revisit_jobs import follow_up_revisits
 from scheduler.settings import SettingsLike, parse_clock_time
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings

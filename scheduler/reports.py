@@ -18,18 +18,18 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messages import Outbound
+from handlers.messages import Outbound
 from handlers.pushes import push_to_person
+from handlers.reports.build import Keywords, build_report
+from handlers.reports.chart import render_chart
+from handlers.reports.settings import ReportsSection, reports_of
+from handlers.reports.text import push_text
 from nlp.hotspots import load_keyword_tokenizer
 from nlp.settings import NlpSettings
-from scheduler.reports_build import Keywords, build_report
-from scheduler.reports_chart import render_chart
-from scheduler.reports_settings import ReportsSection, reports_of
-from scheduler.reports_text import push_text
 from scheduler.settings import SettingsLike, parse_clock_time
 from scheduler.wiring import JobDeps
 from storage.models import OutboxMessage, RoleBinding, Unit
-from storage.stats_period import Period, last_complete
+from storage.stats.period import Period, last_complete
 from storage.uow import UnitOfWork
 
 LEADER_ROLE = "leader"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.messages import Outbound
 from handlers.buttons import StaffCard, button
 from handlers.casework import revisit_question
+from handlers.messages import Outbound
 from handlers.pushes import push_to_person
 from handlers.texts import Texts, load_texts
 from scheduler.wiring import JobDeps
-from storage.lifecycle import Status
-from storage.routing import command_center, staff_of
+from storage.cases.lifecycle import Status
+from storage.cases.routing import command_center, staff_of
 from storage.uow import UnitOfWork
 
 BATCH = 5000

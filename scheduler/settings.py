@@ -12,7 +12,7 @@ from datetime import time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from storage.workclock import HoursLike
+from storage.cases.workclock import HoursLike
 
 CALENDAR_MODES = ("natural", "working")
 

@@ -7,10 +7,10 @@ from datetime import date, time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.lights import SweepSettings
+from scheduler.lights.sweep import SweepSettings
 from scheduler.settings import CalendarSection, SettingsLike, parse_clock_time
-from storage.supervision import Supervision, calendar_overrides
-from storage.workclock import NaturalClock, WorkClock, WorkingClock, WorkingDays
+from storage.cases.supervision import Supervision, calendar_overrides
+from storage.cases.workclock import NaturalClock, WorkClock, WorkingClock, WorkingDays
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,17 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
-from bot.messages import Outbound
 from handlers.buttons import WishCard, WishOp, button
+from handlers.messages import Outbound
 from handlers.pushes import push_to_person
 from handlers.texts import Texts, load_texts
 from scheduler.settings import SettingsLike, parse_clock_time
 from scheduler.wiring import JobDeps
-from storage.lifecycle import Role
+from storage.cases.lifecycle import Role
 from storage.models import Person, Wish
 from storage.uow import UnitOfWork
-from storage.wishes import CLAIMED, PUBLISHED
-from storage.wishes_policy import WishesSection
+from storage.wishes.settings import WishesSection
+from storage.wishes.use_cases import CLAIMED, PUBLISHED
 
 BATCH = 1000
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from storage.lifecycle import Role
+from storage.cases.lifecycle import Role
 from storage.models import Invite, Person, RoleBinding
 from storage.uow import UnitOfWork
 

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.lifecycle import OPEN_STATES, Action
+from storage.cases.lifecycle import OPEN_STATES, Action
 from storage.models import (
     Case,
     CaseEvent,

@@ -21,11 +21,11 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.app import App
+from bot.channels.delivery import ChannelAdapter
 from bot.channels.settings import ChannelSettings, TelegramChannel, WeChatChannel
 from bot.config import OutboxSection
-from bot.delivery import ChannelAdapter
-from bot.messages import Outbound
-from bot.rate_limit import Limit, RateLimiter
+from bot.outbox.rate_limit import Limit, RateLimiter
+from handlers.messages import Outbound
 
 log = logging.getLogger(__name__)
 

@@ -16,15 +16,15 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import App
+from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.channels.settings import TelegramChannel as TelegramSettings
 from bot.channels.telegram_common import ALLOWED_UPDATES, pressed_message, render, to_inbound
 from bot.channels.telegram_driver import TelegramDriver
-from bot.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.dispatcher import Busy
 from bot.locks import KeyedLocks
-from bot.messages import Outbound
-from bot.rate_limit import RateLimiter
-from bot.web_guard import BadBody, read_json_object
+from bot.outbox.rate_limit import RateLimiter
+from bot.web.guard import BadBody, read_json_object
+from handlers.messages import Outbound
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

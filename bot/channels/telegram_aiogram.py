@@ -33,11 +33,11 @@ from aiogram.types import (
     Update,
 )
 
+from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.channels.settings import TelegramChannel
 from bot.channels.telegram_common import Keyboard, Send
 from bot.channels.telegram_driver import Receive
-from bot.delivery import DeliveryError, PermanentFailure, TemporaryFailure
-from bot.messages import local_image
+from handlers.messages import local_image
 
 log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.messages import Button, Inbound, InboundKind, Outbound
+from handlers.messages import Button, Inbound, InboundKind, Outbound
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

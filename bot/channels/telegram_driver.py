@@ -1,7 +1,7 @@
 """The small surface a Telegram library must offer QunGong; python-telegram-bot and aiogram implement it.
 
 A driver speaks to the Bot API and hands updates over as Bot API JSON (dicts). Every call that
-talks to Telegram raises a `bot.delivery.DeliveryError` subclass when it fails, never the
+talks to Telegram raises a `bot.channels.delivery.DeliveryError` subclass when it fails, never the
 library's own exceptions, so the channel above it does not know which library runs.
 """
 

@@ -26,11 +26,11 @@ from telegram.error import (
 from telegram.ext import Updater
 from telegram.request import HTTPXRequest
 
+from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.channels.settings import TelegramChannel
 from bot.channels.telegram_common import Keyboard, Send
 from bot.channels.telegram_driver import Receive
-from bot.delivery import DeliveryError, PermanentFailure, TemporaryFailure
-from bot.messages import local_image
+from handlers.messages import local_image
 
 log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"

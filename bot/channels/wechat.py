@@ -36,18 +36,23 @@ from wechatpy.exceptions import InvalidSignatureException, WeChatClientException
 from wechatpy.replies import TextReply
 
 from bot.app import App
+from bot.channels.delivery import (
+    DeliveryError,
+    OutsideServiceWindow,
+    PermanentFailure,
+    TemporaryFailure,
+)
 from bot.channels.menus import menu_choice, save_menu
 from bot.channels.settings import WeChatChannel as WeChatSettings
 from bot.channels.wechat_inbound import menu_number, to_inbound
 from bot.channels.wechat_render import Rendered, render
 from bot.channels.wechat_token import StableTokenClient
-from bot.delivery import DeliveryError, OutsideServiceWindow, PermanentFailure, TemporaryFailure
 from bot.dispatcher import Busy, utcnow
-from bot.messages import Inbound, InboundKind, Outbound, local_image
-from bot.rate_limit import RateLimiter
-from bot.web_guard import BadBody, read_body
+from bot.outbox.rate_limit import RateLimiter
+from bot.web.guard import BadBody, read_body
 from handlers.buttons import MenuItem
 from handlers.menu import ACCOUNT_MENU_ITEMS
+from handlers.messages import Inbound, InboundKind, Outbound, local_image
 
 log = logging.getLogger(__name__)
 SUCCESS = "success"  # what WeChat wants when there is no passive reply

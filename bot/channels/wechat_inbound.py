@@ -20,7 +20,7 @@ from typing import Any
 
 from wechatpy import parse_message
 
-from bot.messages import Inbound, InboundKind
+from handlers.messages import Inbound, InboundKind
 
 MENU_NUMBER = re.compile(r"\s*([0-9]{1,2})\s*")
 Parsed = Any  # a wechatpy message or event object (wechatpy has no type hints)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.channels.telegram_common import split_text
-from bot.messages import Outbound
+from handlers.messages import Outbound
 from handlers.texts import texts_for
 
 MAX_CHARS = 600  # WeChat takes at most 2048 bytes of text per message; 600 CJK characters stay below

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import main
+from bot.cli.main import main
 from storage.db import create_engine, create_session_factory
-from storage.demo_history import RESIDENTS as HISTORY_RESIDENTS
+from storage.demo.history import RESIDENTS as HISTORY_RESIDENTS
 from storage.migrate import head_revision
 from storage.models import ChannelAccount, Person, RoleBinding, Unit
 from tests.databases import sqlite_url

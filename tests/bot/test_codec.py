@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.codec import MAX_BYTES, ButtonData, CodecError, unpack
 from handlers.buttons import CaseOp, CaseView, Choice, MenuItem, RevisitAnswer
+from handlers.codec import MAX_BYTES, ButtonData, CodecError, unpack
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from bot.channels.registry import add_channel_routes
 from bot.channels.wechat import WeChatChannel, signature
-from bot.web import build_web_app
+from bot.web.server import build_web_app
 from nlp import Classifier
 from tests.channels.conftest import fast_limiter
 from tests.channels.fake_telegram import FakeTelegram

@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.web import build_web_app
+from bot.web.server import build_web_app
 from nlp import Classifier
 from storage.models import Case, InboundUpdate
 from tests.districts import District, start_district

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.cli import main
+from bot.channels.delivery import PermanentFailure
+from bot.cli.main import main
 from bot.config import OutboxSection
-from bot.delivery import PermanentFailure
-from bot.messages import Outbound
-from bot.outbox_sender import OutboxSender
-from bot.sim import take_inbox
+from bot.outbox.sender import OutboxSender
+from bot.web.sim import take_inbox
+from handlers.messages import Outbound
 from storage.models import ChannelAccount, OutboxMessage, Person, RoleBinding, Unit
 from tests.databases import copy_sqlite
 from tests.settings import config_for

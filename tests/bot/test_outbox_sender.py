@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels.delivery import OutsideServiceWindow, PermanentFailure, TemporaryFailure
 from bot.config import OutboxSection, RateLimit
-from bot.delivery import OutsideServiceWindow, PermanentFailure, TemporaryFailure
-from bot.messages import Outbound
-from bot.outbox_sender import OutboxSender, backoff, limits_from
-from bot.rate_limit import Limit, RateLimiter
+from bot.outbox.rate_limit import Limit, RateLimiter
+from bot.outbox.sender import OutboxSender, backoff, limits_from
+from handlers.messages import Outbound
 from storage.models import ChannelAccount, OutboxMessage, Person, RoleBinding, Unit
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)

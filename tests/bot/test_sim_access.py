@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app, start_app
 from bot.config import load_config
-from bot.web import build_web_app
+from bot.web.server import build_web_app
 from nlp import Classifier
 from storage.models import ChannelAccount
 from storage.sim_access import PassError, issue_pass

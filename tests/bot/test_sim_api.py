@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web import build_web_app
+from bot.web.server import build_web_app
 from tests.handlers.conftest import District
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.web import build_web_app
+from bot.web.server import build_web_app
 from tests.districts import District
 
 CHROMIUM = os.environ.get("QUNGONG_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")

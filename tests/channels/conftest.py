@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.rate_limit import Limit, RateLimiter
+from bot.outbox.rate_limit import Limit, RateLimiter
 from nlp import Classifier
 from tests.databases import sqlite_url
 from tests.districts import start_district

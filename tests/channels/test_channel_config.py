@@ -12,7 +12,7 @@ from bot.channels.registry import adapters, build_channels
 from bot.channels.settings import TelegramChannel, WeChatChannel
 from bot.channels.telegram import TelegramChannel as Telegram
 from bot.channels.wechat import WeChatChannel as WeChat
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import ConfigError, load_config
 from tests.channels.conftest import OpenApp
 from tests.channels.fake_wechat import FakeWeChat

@@ -12,12 +12,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.channels.delivery import PermanentFailure, TemporaryFailure
 from bot.channels.registry import add_channel_routes
 from bot.channels.settings import TelegramChannel as TelegramSettings
 from bot.channels.telegram import SECRET_HEADER, TelegramChannel
-from bot.delivery import PermanentFailure, TemporaryFailure
-from bot.messages import Button, Outbound
-from bot.web import build_web_app
+from bot.web.server import build_web_app
+from handlers.messages import Button, Outbound
 from storage.models import Case, InboundUpdate
 from tests.channels.conftest import OpenApp, fast_limiter
 from tests.channels.fake_telegram import FakeTelegram

@@ -16,13 +16,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.channels.delivery import OutsideServiceWindow, PermanentFailure, TemporaryFailure
 from bot.channels.registry import add_channel_routes
 from bot.channels.settings import WeChatChannel as WeChatSettings
 from bot.channels.wechat import WeChatChannel, signature
-from bot.delivery import OutsideServiceWindow, PermanentFailure, TemporaryFailure
-from bot.messages import Button, Inbound, Outbound
-from bot.outbox_sender import OutboxSender
-from bot.web import build_web_app
+from bot.outbox.sender import OutboxSender
+from bot.web.server import build_web_app
+from handlers.messages import Button, Inbound, Outbound
 from storage.models import Case, InboundUpdate, OutboxMessage
 from tests.channels.conftest import OpenApp, fast_limiter
 from tests.channels.fake_wechat import FakeWeChat

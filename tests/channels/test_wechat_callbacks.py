@@ -6,7 +6,7 @@ import pytest
 
 from bot.channels.wechat_inbound import menu_number, to_inbound
 from bot.channels.wechat_render import render
-from bot.messages import Button, InboundKind, Outbound
+from handlers.messages import Button, InboundKind, Outbound
 from tests.channels.wechat_harness import callback_xml
 
 OPENID = "oXyZ3s1QunGongFollower00001"

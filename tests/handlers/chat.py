@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from bot.messages import Button, Inbound, InboundKind, Outbound
-from bot.sim import take_inbox
+from bot.web.sim import take_inbox
+from handlers.messages import Button, Inbound, InboundKind, Outbound
 from storage.models import Case, OutboxMessage
 
 _ids = itertools.count(1)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.messages import Inbound, InboundKind
 from handlers.casework import perform
 from handlers.core import Context
-from storage.lifecycle import Action, Actor, Request, Role
+from handlers.messages import Inbound, InboundKind
+from storage.cases.lifecycle import Action, Actor, Request, Role
 from storage.models import Case
 from tests.handlers.conftest import District
 

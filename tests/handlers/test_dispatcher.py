@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot.messages import Inbound, InboundKind
 from handlers.core import Context, Step
+from handlers.messages import Inbound, InboundKind
 from storage.conversations import ChatState
 from storage.models import Case, InboundUpdate
 from tests.handlers.chat import latest_case, report

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.messages import InboundKind, outbound_from_payload
+from handlers.messages import InboundKind, outbound_from_payload
 from scheduler.jobs import light_sweep
 from scheduler.wiring import JobDeps
-from storage.lifecycle import Action
+from storage.cases.lifecycle import Action
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 from tests.handlers.staff import staff_act

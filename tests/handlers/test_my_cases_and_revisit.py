@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.messages import InboundKind, outbound_from_payload
-from storage.lifecycle import Action
+from handlers.messages import InboundKind, outbound_from_payload
+from storage.cases.lifecycle import Action
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 from tests.handlers.staff import staff_act

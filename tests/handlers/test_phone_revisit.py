@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.messages import InboundKind, outbound_from_payload
 from handlers.buttons import Choice, StaffOp
-from storage.lifecycle import Action
+from handlers.messages import InboundKind, outbound_from_payload
+from storage.cases.lifecycle import Action
 from storage.models import Case, CaseRating
-from storage.stats import compute_stats, load_directory, resolve_scope
-from storage.stats_period import week_of
+from storage.stats.compute import compute_stats, load_directory, resolve_scope
+from storage.stats.period import week_of
 from tests.handlers.chat import Chat, report
 from tests.handlers.conftest import District
 from tests.handlers.staff import staff_act

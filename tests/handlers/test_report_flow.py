@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.messages import InboundKind
+from handlers.messages import InboundKind
 from storage.models import Case, CaseEvent, Conversation, OutboxMessage, Person, Unit
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
@@ -223,7 +223,7 @@ async def test_a_similar_case_nearby_can_be_followed(district: District) -> None
         assert await uow.events.actors_of(first.id, "follow") != []
     staff = district.chat("dept-shizheng")
     assert any("【附议】" in p.payload["text"] for p in await staff.inbox())
-    from storage.lifecycle import Action
+    from storage.cases.lifecycle import Action
     from tests.handlers.staff import staff_act
 
     await staff_act(district, "dept-shizheng", first.id, Action.SIGN)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.messages import outbound_from_payload
+from handlers.messages import outbound_from_payload
 from scheduler.jobs import revisit_followup
 from scheduler.wiring import JobDeps
-from storage.lifecycle import Action
+from storage.cases.lifecycle import Action
 from storage.models import CaseRating
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
@@ -55,7 +55,7 @@ async def test_unanswered_revisit_can_be_closed_without_one(local_district: Dist
     await staff_act(local_district, "dept-shizheng", case.id, Action.SIGN)
     await staff_act(local_district, "dept-shizheng", case.id, Action.COMPLETE, note="已修补")
     center = local_district.chat("dispatcher-1")
-    from bot.messages import InboundKind
+    from handlers.messages import InboundKind
 
     await center.send(InboundKind.BUTTON, f"sc:{case.id}")
     await center.press("无法回访，结案")

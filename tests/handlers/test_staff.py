@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.messages import InboundKind, outbound_from_payload
+from handlers.messages import InboundKind, outbound_from_payload
+from storage.cases.lifecycle import Action
 from storage.invites import issue_invite
-from storage.lifecycle import Action
 from tests.handlers.chat import Chat, latest_case, report
 from tests.handlers.conftest import District
 from tests.handlers.staff import staff_act

@@ -25,4 +25,4 @@ def classifier(nlp_settings: NlpSettings) -> Classifier:
 @pytest.fixture(scope="session")
 def demo_district() -> Path:
     """Return the demo district file the jurisdiction tests use."""
-    return Path(__file__).resolve().parents[2] / "storage" / "data" / "demo_district.toml"
+    return Path(__file__).resolve().parents[2] / "storage" / "demo" / "data" / "demo_district.toml"

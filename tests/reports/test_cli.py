@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.cli import main
+from bot.cli.main import main
 from tests.databases import sqlite_url
 from tests.reports.fixture_data import load_fixture
 from tests.settings import config_for

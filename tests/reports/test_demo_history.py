@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.app import build_app
-from storage.demo_history import load_demo_history
-from storage.lifecycle import Status
+from storage.cases.lifecycle import Status
+from storage.demo.history import load_demo_history
 from storage.models import Case, CaseEvent, CaseRating, Light
 from tests.databases import sqlite_url
 from tests.settings import config_for

@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import build_app
 from handlers.texts import load_texts
 from nlp import Classifier
-from storage.demo_history import load_demo_history
-from storage.demo_history_wishes import storable
-from storage.lifecycle import Role
+from storage.cases.lifecycle import Role
+from storage.demo.history import load_demo_history
+from storage.demo.wishes import storable
 from storage.models import Person, RoleBinding, Unit, Wish, WishEvent
-from storage.wishes import (
+from storage.wishes.redact import leaks, names_in_contact
+from storage.wishes.settings import WishesSection
+from storage.wishes.use_cases import (
     CATEGORIES,
     STATUSES,
     Actor,
@@ -36,8 +38,6 @@ from storage.wishes import (
     report_done,
     wish_counts,
 )
-from storage.wishes_policy import WishesSection
-from storage.wishes_redact import leaks, names_in_contact
 from tests.databases import sqlite_url
 from tests.districts import District, start_district
 from tests.settings import config_for

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from nlp.hotspots import Hot, keyword_hotspots, rising, top
-from storage.stats_figures import percentile
-from storage.stats_period import PeriodError, last_complete, month_of, parse_period, week_of
+from storage.stats.figures import percentile
+from storage.stats.period import PeriodError, last_complete, month_of, parse_period, week_of
 
 TZ = ZoneInfo("Asia/Shanghai")
 

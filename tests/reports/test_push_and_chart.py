@@ -8,13 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from handlers.reports.build import build_report
+from handlers.reports.chart import FONT_PATH, drawable, register_font, render_chart
+from handlers.reports.settings import ReportsSection
 from scheduler.jobs import JOBS
-from scheduler.reports_build import build_report
-from scheduler.reports_chart import FONT_PATH, drawable, register_font, render_chart
-from scheduler.reports_settings import ReportsSection
 from scheduler.wiring import JobDeps
 from storage.models import OutboxMessage, Person
-from storage.stats_period import week_of
+from storage.stats.period import week_of
 from tests.reports.fixture_data import NOW, TZ, load_fixture
 from tests.settings import config_for
 

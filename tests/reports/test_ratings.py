@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.messages import outbound_from_payload
-from storage.lifecycle import Action
+from handlers.messages import outbound_from_payload
+from storage.cases.lifecycle import Action
 from storage.models import CaseRating
 from tests.handlers.chat import report
 from tests.handlers.conftest import District

@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 
 import scheduler.reports
 from bot.app import App, build_app
+from handlers.reports.build import Report, build_report
 from scheduler.jobs import JOBS
-from scheduler.reports_build import Report, build_report
 from scheduler.runner import start_scheduler, stop_scheduler
 from scheduler.wiring import JobDeps
 from storage.db import create_read_engine

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from bot.app import App
-from scheduler.reports_build import build_report
-from scheduler.reports_settings import ReportsSection
-from scheduler.reports_text import full_text, push_text
-from storage.stats import compute_stats, load_directory, ranking, resolve_scope
-from storage.stats_period import parse_period, week_of
+from handlers.reports.build import build_report
+from handlers.reports.settings import ReportsSection
+from handlers.reports.text import full_text, push_text
+from storage.stats.compute import compute_stats, load_directory, ranking, resolve_scope
+from storage.stats.period import parse_period, week_of
 from tests.reports.fixture_data import NOW, TZ, load_fixture
 
 

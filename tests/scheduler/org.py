@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.app import App
-from scheduler.lights import SweepSettings
-from storage.cases import NewCase, act, register_case
-from storage.lifecycle import SYSTEM_ACTOR, Action, Actor, Deadlines, Request, Role, Target
+from scheduler.lights.sweep import SweepSettings
+from storage.cases.lifecycle import SYSTEM_ACTOR, Action, Actor, Deadlines, Request, Role, Target
+from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision
+from storage.cases.use_cases import NewCase, act, register_case
 from storage.models import ChannelAccount, Light, OutboxMessage, Person, Unit
-from storage.supervision import DEFAULT_SUPERVISION, Supervision
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai

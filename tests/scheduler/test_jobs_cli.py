@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
-from bot.cli import main
+from bot.cli.main import main
 from scheduler.calendar_check import check_calendar, years_to_check
 from scheduler.runner import start_scheduler, stop_scheduler
+from storage.cases.supervision import set_calendar_override
 from storage.models import OutboxMessage
-from storage.supervision import set_calendar_override
 from tests.databases import copy_sqlite
 from tests.scheduler.org import T0, TZ, dispatched_case, seed
 from tests.settings import config_for

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.quiet import quiet_until, send_at
-from storage.lifecycle import Status
-from storage.supervision import (
+from scheduler.lights.quiet import quiet_until, send_at
+from storage.cases.lifecycle import Status
+from storage.cases.supervision import (
     ClockFacts,
     Colour,
     LightKind,
@@ -19,7 +19,13 @@ from storage.supervision import (
     light_times,
     next_alert_at,
 )
-from storage.workclock import Hours, NaturalClock, WorkingClock, WorkingDays, missing_calendar_years
+from storage.cases.workclock import (
+    Hours,
+    NaturalClock,
+    WorkingClock,
+    WorkingDays,
+    missing_calendar_years,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 HOURS = Hours(sign_hours=4, yellow_hours=24, red_hours=48)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import Config, ConfigError, load_config
 from scheduler.wiring import build_supervision
-from storage.workclock import NaturalClock, WorkingClock
+from storage.cases.workclock import NaturalClock, WorkingClock
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from bot.app import App, build_app
 from handlers.buttons import ExplainTask, StaffCard
-from handlers.explain import explanation_notes
+from handlers.staff.explain import explanation_notes
 from handlers.texts import load_texts
-from scheduler.lights import SweepSettings, sweep_lights
-from storage.lifecycle import Action, Actor, LifecycleError, Request, Role
+from scheduler.lights.sweep import SweepSettings, sweep_lights
+from storage.cases.lifecycle import Action, Actor, LifecycleError, Request, Role
+from storage.cases.supervision import DEFAULT_SUPERVISION, submit_explanation
 from storage.models import Case, CaseEvent, ExplanationTask
-from storage.supervision import DEFAULT_SUPERVISION, submit_explanation
 from tests.scheduler.org import (
     DEADLINES,
     NO_QUIET,
@@ -192,8 +192,8 @@ async def test_two_sweeps_at_once_nudge_once_per_light(db_url: str) -> None:
 
 
 async def test_working_calendar_sets_deadlines_at_dispatch(app: App) -> None:
-    from storage.supervision import Supervision
-    from storage.workclock import Hours, WorkingClock, WorkingDays
+    from storage.cases.supervision import Supervision
+    from storage.cases.workclock import Hours, WorkingClock, WorkingDays
 
     org = await seed(app)
     working = Supervision(hours_for=lambda _code: Hours(), clock=WorkingClock(TZ, WorkingDays()))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from storage.lifecycle import (
+from storage.cases.lifecycle import (
     RULES,
     Action,
     Actor,
@@ -27,7 +27,7 @@ OWN_UNIT, OTHER_UNIT, CENTER_UNIT = 10, 11, 99
 RESIDENT, OTHER_RESIDENT = 1, 2
 DEADLINES = Deadlines(sign_hours=4, red_hours=48)
 
-# The specification, written independently of storage.lifecycle.RULES:
+# The specification, written independently of storage.cases.lifecycle.RULES:
 # action: states it may be taken in; roles that may take it.
 # A role alone means "on cases held by their own unit" (handlers) or "on their own case" (resident);
 # a role with * may act on any case.

@@ -11,8 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.app import App
-from storage.cases import NewCase, act, register_case
-from storage.lifecycle import (
+from storage.cases.lifecycle import (
     SYSTEM_ACTOR,
     Action,
     Actor,
@@ -22,6 +21,7 @@ from storage.lifecycle import (
     Role,
     Target,
 )
+from storage.cases.use_cases import NewCase, act, register_case
 from storage.models import CaseEvent, ChannelAccount, Person, Unit
 
 NOW = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.messages import InboundKind, outbound_from_payload
 from handlers.buttons import WishOp
-from storage.lifecycle import Role
+from handlers.messages import InboundKind, outbound_from_payload
+from storage.cases.lifecycle import Role
 from storage.models import ChannelAccount, Person
-from storage.wishes import Actor, NewWish, approve, events_of, get_wish, post_wish
+from storage.wishes.use_cases import Actor, NewWish, approve, events_of, get_wish, post_wish
 from tests.districts import District
 from tests.handlers.chat import Chat
 

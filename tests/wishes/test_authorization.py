@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.wishes import get_wish
+from storage.wishes.use_cases import get_wish
 from tests.districts import District
 from tests.wishes.helpers import actions, op, open_pushed, seeded_wish, status_of
 

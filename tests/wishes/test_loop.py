@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage.wishes import get_wish, wish_counts
+from storage.wishes.use_cases import get_wish, wish_counts
 from tests.districts import District
 from tests.wishes.helpers import WISH_TEXT, actions, open_pushed
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, load_config
-from storage.wishes_redact import leaks, names_in_contact, redact
+from storage.wishes.redact import leaks, names_in_contact, redact
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACES = ["桂香苑", "桂香苑小区", "东湖路"]

@@ -1,0 +1,51 @@
+"""The HTTP server (aiohttp) that the simulator and the platform webhooks are mounted on."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.app import App
+from bot.config import Config
+from bot.web.guard import add_security_headers
+from bot.web.sim import add_simulator
+from bot.web.sim_access import DEMO, TRAINER
+
+log = logging.getLogger(__name__)
+APP_KEY = web.AppKey("qungong", App)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Answer 200 when the database answers, 503 otherwise (nothing about the configuration)."""
+    app = request.app[APP_KEY]
+    try:
+        async with app.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unreachable")
+        return web.json_response({"status": "unavailable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def simulator_mode(config: Config) -> str | None:
+    """Return how the simulator is mounted: open (demo mode), behind trainers' sessions, or not at all (None)."""
+    setting = config.web.simulator
+    if setting == "off":
+        return None
+    if config.app.demo:
+        return DEMO
+    return TRAINER if setting == "on" else None
+
+
+def build_web_app(app: App) -> web.Application:
+    """Return the aiohttp application with QunGong's routes."""
+    web_app = web.Application(client_max_size=2 * 1024 * 1024)
+    web_app[APP_KEY] = app
+    web_app.on_response_prepare.append(add_security_headers)
+    web_app.router.add_get("/healthz", healthz)
+    mode = simulator_mode(app.config)
+    if app.dispatcher is not None and mode is not None:
+        add_simulator(web_app, app, mode)
+    return web_app

@@ -1,0 +1,317 @@
+"""The web chat simulator: a channel adapter for the browser and a JSON API for scripts.
+
+    GET  /                          the chat page
+    GET  /sim/api/session           {"mode", "csrf"}; sets the browser's session cookie in demo mode
+    GET  /sim/api/people            the identities one may chat as
+    POST /sim/api/send              {"as": KEY, "text"|"button"|"location"|"photo": ...} → replies
+    GET  /sim/api/inbox?as=KEY      messages pushed to KEY since the last read
+    GET  /sim/login?code=CODE       a trainer's one-time link (outside demo mode), then POST to sign in
+    POST /sim/api/login             {"code": CODE} → {"token", "csrf"} for scripts
+
+The simulator is a pull channel: pushes wait in the outbox (channel "sim") until the page reads
+its inbox, so nothing pushed to a simulated person is lost across restarts, and no outbox sender
+takes them. Who may act as whom is decided by `bot.sim_access`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import and_, or_, select, update
+
+from bot.app import App
+from bot.dispatcher import Busy
+from bot.web.guard import BadBody, read_json_object, refuse
+from bot.web.sim_access import (
+    DEMO,
+    Caller,
+    Denied,
+    SimulatorGate,
+    csrf_token,
+    set_session_cookie,
+)
+from handlers.messages import Inbound, InboundKind, Outbound, local_image, outbound_from_payload
+from storage.cases.routing import STAFF_ROLE_OF_KIND
+from storage.models import OutboxMessage, Person
+from storage.sim_access import PassError, redeem_pass
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+CHANNEL = "sim"
+STATIC = Path(__file__).resolve().parent / "static"
+PAGE = STATIC / "sim.html"
+LOGIN_PAGE = STATIC / "sim_login.html"
+ASSETS = {"sim.js": "application/javascript", "sim.css": "text/css"}
+CLIENT_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+LINK_CODE = re.compile(r"[A-Za-z0-9_\-]{16,64}")
+FILE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,120}\.png")
+INBOX_BATCH = 50
+INBOX_LOOKAHEAD = timedelta(days=3650)  # the simulator shows deferred (quiet-hours) pushes at once
+ROLE_ORDER = ["resident", *STAFF_ROLE_OF_KIND.values(), "party_member", "leader", "admin"]
+APP_KEY = web.AppKey("qungong_sim", App)
+GATE_KEY = web.AppKey("qungong_sim_gate", SimulatorGate)
+
+
+class BadRequest(Exception):
+    """A simulator request that is malformed; answered with HTTP 400 and a reason."""
+
+
+def image_url(app: App, image: str | None) -> str | None:
+    """Return how the page shows an image: a report chart by its URL here, anything else as it is."""
+    path = local_image(image)
+    if path is None:
+        return image
+    folder = app.config.reports.path.resolve()
+    return f"/sim/files/{path.name}" if path.resolve().parent == folder else None
+
+
+def reply_json(app: App, message: Outbound) -> dict[str, Any]:
+    """Return a message in the simulator API's shape."""
+    return {
+        "text": message.text,
+        "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
+        "image": image_url(app, message.image),
+    }
+
+
+async def _caller(request: web.Request) -> Caller:
+    """Return the request's caller (Denied when it may not use the simulator at all)."""
+    return await request.app[GATE_KEY].caller(request)
+
+
+async def session_info(request: web.Request) -> web.StreamResponse:
+    """Say which mode the simulator is in and give the page its CSRF token (setting the cookie on first visit)."""
+    gate = request.app[GATE_KEY]
+    try:
+        caller = await gate.caller(request)
+    except Denied as exc:
+        return refuse(request, exc.reason, exc.status)
+    token = caller.token if caller.via_cookie else None
+    fresh = token is None and gate.mode == DEMO
+    if fresh:
+        token = gate.new_browser_token()
+    response = web.json_response({"mode": gate.mode, "csrf": csrf_token(token) if token else None, "new_residents": caller.trainer is None or caller.trainer.allow_new})
+    if fresh and token is not None:
+        set_session_cookie(request, response, token)
+    return response
+
+
+async def people(request: web.Request) -> web.Response:
+    """List the identities this caller may chat as."""
+    app, gate = request.app[APP_KEY], request.app[GATE_KEY]
+    try:
+        caller = await gate.caller(request)
+    except Denied as exc:
+        return refuse(request, exc.reason, exc.status)
+    async with app.uow() as uow:
+        persons = (await uow.session.scalars(select(Person).where(Person.demo_key.is_not(None)).order_by(Person.id))).all()
+        listing = []
+        for person in persons:
+            if person.demo_key is None or not gate.may_list(caller, person.demo_key):
+                continue
+            bindings = await uow.people.bindings(person.id)
+            role = bindings[0].role if bindings else "resident"
+            unit_id = bindings[0].unit_id if bindings else person.registered_unit_id
+            unit = await uow.units.get(unit_id) if unit_id is not None else None
+            listing.append({"key": person.demo_key, "name": person.name, "role": role, "unit": unit.name if unit else ""})
+    listing.sort(key=lambda p: (ROLE_ORDER.index(p["role"]) if p["role"] in ROLE_ORDER else 99, p["key"]))
+    return web.json_response(listing)
+
+
+def _location(value: Any) -> tuple[float, float]:
+    """Return a finite (lat, lon) on the globe from the body's "location", or raise BadRequest."""
+    if not isinstance(value, dict):
+        raise BadRequest('"location" must be an object with "lat" and "lon"')
+    try:
+        lat, lon = float(value["lat"]), float(value["lon"])
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise BadRequest('"location" needs numeric "lat" and "lon"') from exc
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise BadRequest('"location" is outside the globe')
+    return lat, lon
+
+
+def _inbound(key: str, body: dict[str, Any]) -> Inbound:
+    """Turn a simulator request body into an Inbound."""
+    client_id = body.get("id")
+    if client_id is not None and not (isinstance(client_id, str) and CLIENT_ID.fullmatch(client_id)):
+        raise BadRequest('"id" must be 1-64 letters, digits, _ . -')
+    platform_id = f"{key}:{client_id}" if client_id else uuid.uuid4().hex
+
+    def make(kind: InboundKind, payload: str, **extra: Any) -> Inbound:
+        return Inbound(CHANNEL, key, key, kind, payload, platform_id, raw=body, **extra)
+
+    if isinstance(body.get("text"), str):
+        text = body["text"]
+        return make(InboundKind.COMMAND if text.startswith("/") else InboundKind.TEXT, text)
+    if isinstance(body.get("button"), str):
+        return make(InboundKind.BUTTON, body["button"])
+    if isinstance(body.get("photo"), str):
+        return make(InboundKind.PHOTO, "", photo=body["photo"][:512] or "photo")
+    if "location" in body:
+        lat, lon = _location(body["location"])
+        return make(InboundKind.LOCATION, f"{lat},{lon}", location=(lat, lon))
+    raise BadRequest('send one of "text", "button", "photo" or "location"')
+
+
+async def send(request: web.Request) -> web.Response:
+    """Send a message as an identity and return the replies to it."""
+    app, gate = request.app[APP_KEY], request.app[GATE_KEY]
+    try:
+        caller = await gate.caller(request)
+        gate.check_post(request, caller)
+        body = await read_json_object(request)
+        key = await gate.identity(caller, body.get("as"))
+        inbound = _inbound(key, body)
+    except Denied as exc:
+        return refuse(request, exc.reason, exc.status)
+    except BadBody as exc:
+        return refuse(request, exc.reason, exc.status)
+    except BadRequest as exc:
+        return refuse(request, str(exc))
+    try:
+        replies = await app.running_dispatcher().handle(inbound)
+    except Busy:
+        response = refuse(request, "busy: send the same message (with the same id) again", 503)
+        response.headers["Retry-After"] = "1"
+        return response
+    return web.json_response({"replies": [reply_json(app, r) for r in replies]})
+
+
+async def inbox(request: web.Request) -> web.Response:
+    """Return (and mark delivered) the messages pushed to an identity since the last read."""
+    app, gate = request.app[APP_KEY], request.app[GATE_KEY]
+    try:
+        caller = await gate.caller(request)
+        key = await gate.identity(caller, request.query.get("as"))
+    except Denied as exc:
+        return refuse(request, exc.reason, exc.status)
+    async with app.uow() as uow:
+        rows = await take_inbox(uow, key)
+        await uow.commit()
+    messages = [reply_json(app, outbound_from_payload(r.payload)) for r in rows]
+    return web.json_response({"messages": messages})
+
+
+async def take_inbox(uow: UnitOfWork, key: str) -> list[OutboxMessage]:
+    """Take (mark sent) the pending pushes for a simulated chat: addressed to it, or to its person."""
+    account = await uow.people.account(CHANNEL, key)
+    addressed = and_(OutboxMessage.channel == CHANNEL, OutboxMessage.chat_id == key)
+    mine = or_(addressed, and_(OutboxMessage.channel.is_(None), OutboxMessage.person_id == account.person_id)) if account else addressed
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= datetime.now(UTC) + INBOX_LOOKAHEAD, mine)
+        .order_by(OutboxMessage.id)
+        .limit(INBOX_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await uow.session.scalars(query)).all())
+    if rows:
+        stmt = update(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows]))
+        await uow.session.execute(stmt.values(status="sent", sent_at=datetime.now(UTC), attempts=OutboxMessage.attempts + 1))
+    return rows
+
+
+async def report_file(request: web.Request) -> web.StreamResponse:
+    """Serve a chart from the reports folder, by name only."""
+    try:
+        await _caller(request)
+    except Denied as exc:
+        return refuse(request, exc.reason, exc.status)
+    name = request.match_info["name"]
+    folder = request.app[APP_KEY].config.reports.path.resolve()
+    path = folder / name
+    if not FILE_NAME.fullmatch(name) or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path)
+
+
+async def page(request: web.Request) -> web.StreamResponse:
+    """Serve the simulator page (trainer mode: only with a session)."""
+    try:
+        await _caller(request)
+    except Denied:
+        return web.Response(status=401, text=request.app[APP_KEY].texts.t("sim.sign_in_needed"))
+    return web.FileResponse(PAGE, headers={"Cache-Control": "no-store"})
+
+
+async def asset(request: web.Request) -> web.StreamResponse:
+    """Serve the page's script and style sheet."""
+    name = request.match_info["name"]
+    if name not in ASSETS:
+        raise web.HTTPNotFound()
+    return web.FileResponse(STATIC / name, headers={"Content-Type": ASSETS[name]})
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    """Show the sign-in button of a trainer's link (a GET never uses the code up: link previews are harmless)."""
+    code = request.query.get("code", "")
+    if not LINK_CODE.fullmatch(code):
+        return refuse(request, "this link is incomplete", 400)
+    html = LOGIN_PAGE.read_text(encoding="utf-8").replace("{code}", code)
+    return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def _redeem(request: web.Request, code: object) -> tuple[str, int] | web.Response:
+    """Redeem a link code; return (session token, lifetime in seconds), or the refusal."""
+    app = request.app[APP_KEY]
+    if not isinstance(code, str) or not LINK_CODE.fullmatch(code):
+        return refuse(request, "a link code is needed", 400)
+    lifetime = timedelta(hours=app.config.web.simulator_session_hours)
+    try:
+        async with app.uow() as uow:
+            token, session = await redeem_pass(uow.session, code, datetime.now(UTC), lifetime)
+            await uow.commit()
+    except PassError as exc:
+        return refuse(request, str(exc), 403)
+    log.info("simulator: pass %d redeemed by person %d (%d identities)", session.pass_id, session.person_id, len(session.identities))
+    return token, int(lifetime.total_seconds())
+
+
+async def login_form(request: web.Request) -> web.StreamResponse:
+    """Sign a trainer in from the link's form: set the session cookie and open the page."""
+    form = await request.post()
+    redeemed = await _redeem(request, form.get("code"))
+    if isinstance(redeemed, web.Response):
+        return redeemed
+    token, seconds = redeemed
+    response = web.Response(status=303, headers={"Location": "/"})
+    set_session_cookie(request, response, token, max_age=seconds)
+    return response
+
+
+async def login_api(request: web.Request) -> web.Response:
+    """Sign a script in: {"code": CODE} → {"token", "csrf"} (send the token as Authorization: Bearer)."""
+    try:
+        body = await read_json_object(request, max_bytes=1024)
+    except BadBody as exc:
+        return refuse(request, exc.reason, exc.status)
+    redeemed = await _redeem(request, body.get("code"))
+    if isinstance(redeemed, web.Response):
+        return redeemed
+    token, _ = redeemed
+    return web.json_response({"token": token, "csrf": csrf_token(token)})
+
+
+def add_simulator(web_app: web.Application, app: App, mode: str) -> None:
+    """Mount the simulator page and API in MODE (demo: open to all; trainer: behind a session)."""
+    web_app[APP_KEY] = app
+    web_app[GATE_KEY] = SimulatorGate(app, mode)
+    web_app.router.add_get("/", page)
+    web_app.router.add_get("/sim/static/{name}", asset)
+    web_app.router.add_get("/sim/api/session", session_info)
+    web_app.router.add_get("/sim/api/people", people)
+    web_app.router.add_post("/sim/api/send", send)
+    web_app.router.add_get("/sim/api/inbox", inbox)
+    web_app.router.add_get("/sim/files/{name}", report_file)
+    web_app.router.add_get("/sim/login", login_page)
+    web_app.router.add_post("/sim/login", login_form)
+    web_app.router.add_post("/sim/api/login", login_api)
+
