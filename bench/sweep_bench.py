@@ -27,7 +27,9 @@ from scheduler.lights.sweep import SweepSettings, sweep_lights
 from storage.cases.supervision import DEFAULT_SUPERVISION
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade
-from storage.models import Case, ChannelAccount, OutboxMessage, Person, RoleBinding, Unit
+from storage.models.cases import Case
+from storage.models.chat import OutboxMessage
+from storage.models.people import ChannelAccount, Person, RoleBinding, Unit
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")

@@ -34,7 +34,7 @@ from handlers.messages import Inbound, Outbound
 from handlers.router import route
 from storage.cases.lifecycle import LifecycleError
 from storage.conversations import ChatState
-from storage.models import ChannelAccount, Person
+from storage.models.people import ChannelAccount, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,8 @@ from storage.cases.routing import (
     staff_of,
 )
 from storage.cases.use_cases import NewCase, act, register_case
-from storage.models import Case, Unit
+from storage.models.cases import Case
+from storage.models.people import Unit
 
 SUMMARY_CHARS = 60
 SOLVED_CHOICES = (1, 2, 3)

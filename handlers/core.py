@@ -13,7 +13,7 @@ from handlers.texts import Texts
 from nlp import Classification
 from storage.cases.lifecycle import Actor, Deadlines, Role
 from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision
-from storage.models import Person, RoleBinding
+from storage.models.people import Person, RoleBinding
 from storage.uow import UnitOfWork
 from storage.wishes.settings import WishesSection
 

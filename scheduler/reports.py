@@ -28,7 +28,8 @@ from nlp.hotspots import load_keyword_tokenizer
 from nlp.settings import NlpSettings
 from scheduler.settings import SettingsLike, parse_clock_time
 from scheduler.wiring import JobDeps
-from storage.models import OutboxMessage, RoleBinding, Unit
+from storage.models.chat import OutboxMessage
+from storage.models.people import RoleBinding, Unit
 from storage.stats.period import Period, last_complete
 from storage.uow import UnitOfWork
 

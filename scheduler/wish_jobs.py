@@ -20,7 +20,8 @@ from handlers.texts import Texts, load_texts
 from scheduler.settings import SettingsLike, parse_clock_time
 from scheduler.wiring import JobDeps
 from storage.cases.lifecycle import Role
-from storage.models import Person, Wish
+from storage.models.people import Person
+from storage.models.wishes import Wish
 from storage.uow import UnitOfWork
 from storage.wishes.settings import WishesSection
 from storage.wishes.use_cases import CLAIMED, PUBLISHED

@@ -17,7 +17,8 @@ from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from storage.models import ChannelAccount, Conversation, Person
+from storage.models.chat import Conversation
+from storage.models.people import ChannelAccount, Person
 
 
 @dataclass(frozen=True)

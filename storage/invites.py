@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 
 from storage.cases.lifecycle import Role
-from storage.models import Invite, Person, RoleBinding
+from storage.models.access import Invite
+from storage.models.people import Person, RoleBinding
 from storage.uow import UnitOfWork
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed

@@ -23,7 +23,8 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import ChannelAccount, OutboxMessage, RoleBinding
+from storage.models.chat import OutboxMessage
+from storage.models.people import ChannelAccount, RoleBinding
 from storage.repositories import OutboxRepository
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"

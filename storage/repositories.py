@@ -10,18 +10,10 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases.lifecycle import OPEN_STATES, Action
-from storage.models import (
-    Case,
-    CaseEvent,
-    CaseNumberCounter,
-    ChannelAccount,
-    InboundUpdate,
-    Invite,
-    OutboxMessage,
-    Person,
-    RoleBinding,
-    Unit,
-)
+from storage.models.access import Invite
+from storage.models.cases import Case, CaseEvent, CaseNumberCounter
+from storage.models.chat import InboundUpdate, OutboxMessage
+from storage.models.people import ChannelAccount, Person, RoleBinding, Unit
 from storage.upsert import insert_ignoring
 
 # Statements run for nearly every report, built once: only their parameters change.

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAccount, Person, SimOwner, SimPass
+from storage.models.access import SimOwner, SimPass
+from storage.models.people import ChannelAccount, Person
 from storage.upsert import insert_ignoring
 
 SIMULATOR_CHANNEL = "sim"

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import create_engine
 from storage.migrate import upgrade
-from storage.models import Base
+from storage.models.base import Base
 
 POSTGRES_ENV = "QUNGONG_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "QUNGONG_TEST_REQUIRE_POSTGRES"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import ChannelMenu
+from storage.models.chat import ChannelMenu
 from storage.upsert import insert_for
 
 

@@ -12,7 +12,7 @@ from bot.app import build_app
 from bot.config import Config
 from storage.invites import STAFF_ROLES, InviteError, issue_invite, revoke_invite, unbind
 from storage.migrate import ensure_schema_current
-from storage.models import Person
+from storage.models.people import Person
 from storage.uow import UnitOfWork
 
 EXIT_OK, EXIT_FAILURE = 0, 1

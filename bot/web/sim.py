@@ -39,7 +39,8 @@ from bot.web.sim_access import (
 )
 from handlers.messages import Inbound, InboundKind, Outbound, local_image, outbound_from_payload
 from storage.cases.routing import STAFF_ROLE_OF_KIND
-from storage.models import OutboxMessage, Person
+from storage.models.chat import OutboxMessage
+from storage.models.people import Person
 from storage.sim_access import PassError, redeem_pass
 from storage.uow import UnitOfWork
 

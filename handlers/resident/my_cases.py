@@ -17,7 +17,7 @@ from handlers.menu import main_menu
 from handlers.messages import Button, Outbound
 from handlers.resident import report
 from storage.cases.lifecycle import RATING_STATES, Action, Request, Status
-from storage.models import Case
+from storage.models.cases import Case
 
 PAGE_SIZE = 5
 # What a resident sees of their case's history, and whether the note is shown; internal steps

@@ -16,7 +16,7 @@ from handlers.menu import main_menu
 from handlers.messages import Outbound
 from handlers.resident.my_cases import own_case
 from storage.cases.lifecycle import RATING_STATES, Action, Actor, Request, Status
-from storage.models import Case, CaseRating
+from storage.models.cases import Case, CaseRating
 
 REASON = "revisit.reason"
 CHOICES = (1, 2, 3)

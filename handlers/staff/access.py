@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from handlers.core import Context, UserError
 from storage.cases.lifecycle import HANDLER_ROLES, Actor, Role
-from storage.models import Case, RoleBinding
+from storage.models.cases import Case
+from storage.models.people import RoleBinding
 
 READ_ONLY_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 

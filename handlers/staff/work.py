@@ -44,7 +44,8 @@ from storage.cases.lifecycle import (
 from storage.cases.routing import COMMUNITY_MATTERS, destination_for
 from storage.cases.supervision import Colour, LightState, clock_facts, light_at
 from storage.cases.use_cases import facts_of
-from storage.models import Case, Unit
+from storage.models.cases import Case
+from storage.models.people import Unit
 
 INPUT = "staff.input"
 PHONE_SOLVED = "staff.phone_solved"

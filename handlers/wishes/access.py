@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from handlers.core import Context, UserError
 from storage.cases.lifecycle import Role
-from storage.models import Wish
+from storage.models.wishes import Wish
 from storage.wishes.use_cases import get_wish
 
 POSTING_ROLES = (Role.GRID_MEMBER, Role.COMMUNITY)

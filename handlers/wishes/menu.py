@@ -20,7 +20,7 @@ from handlers.wishes.access import (
 from handlers.wishes.post import start_for, start_self
 from handlers.wishes.view import card, line_for
 from storage.cases.lifecycle import Role
-from storage.models import Wish
+from storage.models.wishes import Wish
 from storage.wishes.use_cases import DONE, PENDING, PUBLISHED, claims_of, in_states, of_person
 
 PAGE_SIZE = 5

@@ -9,7 +9,7 @@ from handlers.core import Context
 from handlers.messages import Button, Outbound
 from handlers.pushes import push_to_person
 from storage.cases.lifecycle import Role
-from storage.models import Wish
+from storage.models.wishes import Wish
 
 
 def card_button(ctx: Context, wish: Wish) -> Button:

@@ -7,7 +7,7 @@ from handlers.casework import summary
 from handlers.core import Context
 from handlers.messages import Button, Outbound
 from handlers.wishes.access import View
-from storage.models import Wish
+from storage.models.wishes import Wish
 from storage.wishes.redact import Redaction, gazetteer_places, names_in_contact, redact
 from storage.wishes.use_cases import CLAIMED, DONE, FULFILLED, PENDING, PUBLISHED, REJECTED
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import RoleBinding, Unit
+from storage.models.people import RoleBinding, Unit
 
 COMMAND_CENTER_KIND = "command_center"
 GRID_KIND = "grid"

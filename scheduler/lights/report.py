@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases.supervision import LightKind
-from storage.models import ExplanationTask, Light, Unit
+from storage.models.cases import ExplanationTask, Light
+from storage.models.people import Unit
 
 
 @dataclass

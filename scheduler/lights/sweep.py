@@ -52,7 +52,8 @@ from scheduler.texts import summary
 from storage.cases.lifecycle import Role, Status
 from storage.cases.supervision import ClockFacts, LightKind, Supervision, due_and_next
 from storage.cases.workclock import HoursLike
-from storage.models import Case, CaseEvent, ExplanationTask, Light, OutboxMessage
+from storage.models.cases import Case, CaseEvent, ExplanationTask, Light
+from storage.models.chat import OutboxMessage
 from storage.upsert import insert_for
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.models import Unit
+from storage.models.people import Unit
 from storage.uow import UnitOfWork
 
 COMMAND_CENTER = "dispatch"

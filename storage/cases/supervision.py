@@ -28,15 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases.lifecycle import WORKING_STATES, LifecycleError, Status
 from storage.cases.workclock import Hours, HoursLike, NaturalClock, WorkClock
-from storage.models import (
-    CalendarOverride,
-    Case,
-    CaseEvent,
-    ExplanationTask,
-    Light,
-    RoleBinding,
-    Unit,
-)
+from storage.models.cases import CalendarOverride, Case, CaseEvent, ExplanationTask, Light
+from storage.models.people import RoleBinding, Unit
 from storage.uow import UnitOfWork
 
 EXPLANATION_ACTION = "explanation"

@@ -16,7 +16,7 @@ from storage.cases.lifecycle import (
     decide,
 )
 from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision, refresh_next_alert
-from storage.models import Case, CaseEvent
+from storage.models.cases import Case, CaseEvent
 from storage.uow import UnitOfWork
 
 REGISTER_ACTION = "register"

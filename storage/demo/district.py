@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from storage.models import ChannelAccount, Person, Unit
+from storage.models.people import ChannelAccount, Person, Unit
 from storage.uow import UnitOfWork
 
 DEMO_DISTRICT = Path(__file__).resolve().parent / "data" / "demo_district.toml"

@@ -25,17 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.demo.timeline import CaseDraft, Staff, Timeline, simulate
 from storage.demo.wishes import load_demo_wishes
-from storage.models import (
+from storage.models.cases import (
     Case,
     CaseEvent,
     CaseNumberCounter,
     CaseRating,
     ExplanationTask,
     Light,
-    Person,
-    RoleBinding,
-    Unit,
 )
+from storage.models.people import Person, RoleBinding, Unit
 
 TRAIN_TEXTS = Path(__file__).resolve().parents[2] / "nlp" / "data" / "train_extra.csv"
 SEED = 20261121

@@ -47,7 +47,8 @@ from storage.demo.wish_texts import (
     RejectedTemplate,
     WishTemplate,
 )
-from storage.models import Person, RoleBinding, Unit, Wish, WishEvent
+from storage.models.people import Person, RoleBinding, Unit
+from storage.models.wishes import Wish, WishEvent
 from storage.wishes.redact import leaks, names_in_contact, redact
 from storage.wishes.settings import WishesSection
 from storage.wishes.use_cases import (

@@ -19,7 +19,8 @@ from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases.lifecycle import Status
-from storage.models import Case, CaseEvent, CaseRating, ExplanationTask, Light, Unit
+from storage.models.cases import Case, CaseEvent, CaseRating, ExplanationTask, Light
+from storage.models.people import Unit
 from storage.stats.figures import Figures
 from storage.stats.period import Period
 

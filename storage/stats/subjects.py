@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Case
+from storage.models.cases import Case
 from storage.stats.compute import Directory, Scope, scope_filter
 from storage.stats.period import Period
 

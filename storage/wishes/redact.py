@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Unit
+from storage.models.people import Unit
 
 PHONE_MASK = "[电话已隐去]"
 ID_MASK = "[证件号已隐去]"

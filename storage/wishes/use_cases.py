@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Wish, WishEvent
+from storage.models.wishes import Wish, WishEvent
 
 PENDING, REJECTED, PUBLISHED, CLAIMED, DONE, FULFILLED = "pending", "rejected", "published", "claimed", "done", "fulfilled"
 STATUSES = (PENDING, REJECTED, PUBLISHED, CLAIMED, DONE, FULFILLED)

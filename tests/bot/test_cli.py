@@ -19,7 +19,7 @@ from bot.cli.main import main
 from storage.db import create_engine, create_session_factory
 from storage.demo.history import RESIDENTS as HISTORY_RESIDENTS
 from storage.migrate import head_revision
-from storage.models import ChannelAccount, Person, RoleBinding, Unit
+from storage.models.people import ChannelAccount, Person, RoleBinding, Unit
 from tests.databases import sqlite_url
 
 QUNGONG = str(Path(sys.executable).with_name("qungong"))

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from bot.web.server import build_web_app
 from nlp import Classifier
-from storage.models import Case, InboundUpdate
+from storage.models.cases import Case
+from storage.models.chat import InboundUpdate
 from tests.districts import District, start_district
 
 UNKNOWN_BUTTON = "这个按钮无法识别"

@@ -18,7 +18,8 @@ from bot.config import OutboxSection
 from bot.outbox.sender import OutboxSender
 from bot.web.sim import take_inbox
 from handlers.messages import Outbound
-from storage.models import ChannelAccount, OutboxMessage, Person, RoleBinding, Unit
+from storage.models.chat import OutboxMessage
+from storage.models.people import ChannelAccount, Person, RoleBinding, Unit
 from tests.databases import copy_sqlite
 from tests.settings import config_for
 

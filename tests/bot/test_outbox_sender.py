@@ -15,7 +15,8 @@ from bot.config import OutboxSection, RateLimit
 from bot.outbox.rate_limit import Limit, RateLimiter
 from bot.outbox.sender import OutboxSender, backoff, limits_from
 from handlers.messages import Outbound
-from storage.models import ChannelAccount, OutboxMessage, Person, RoleBinding, Unit
+from storage.models.chat import OutboxMessage
+from storage.models.people import ChannelAccount, Person, RoleBinding, Unit
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 SETTINGS = OutboxSection(max_attempts=3, backoff_base_seconds=2, backoff_max_seconds=60, window_margin_ms=0)

@@ -16,7 +16,7 @@ from bot.app import build_app, start_app
 from bot.config import load_config
 from bot.web.server import build_web_app
 from nlp import Classifier
-from storage.models import ChannelAccount
+from storage.models.people import ChannelAccount
 from storage.sim_access import PassError, issue_pass
 from tests.districts import District, start_district
 

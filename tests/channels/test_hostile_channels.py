@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from storage.models import InboundUpdate
+from storage.models.chat import InboundUpdate
 from tests.channels.conftest import OpenApp
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_wechat import FakeWeChat

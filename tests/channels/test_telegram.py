@@ -18,7 +18,8 @@ from bot.channels.settings import TelegramChannel as TelegramSettings
 from bot.channels.telegram import SECRET_HEADER, TelegramChannel
 from bot.web.server import build_web_app
 from handlers.messages import Button, Outbound
-from storage.models import Case, InboundUpdate
+from storage.models.cases import Case
+from storage.models.chat import InboundUpdate
 from tests.channels.conftest import OpenApp, fast_limiter
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.telegram_harness import TelegramUser, track, update_fixture

@@ -23,7 +23,8 @@ from bot.channels.wechat import WeChatChannel, signature
 from bot.outbox.sender import OutboxSender
 from bot.web.server import build_web_app
 from handlers.messages import Button, Inbound, Outbound
-from storage.models import Case, InboundUpdate, OutboxMessage
+from storage.models.cases import Case
+from storage.models.chat import InboundUpdate, OutboxMessage
 from tests.channels.conftest import OpenApp, fast_limiter
 from tests.channels.fake_wechat import FakeWeChat
 from tests.channels.wechat_harness import WeChatUser, callback_xml

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.web.sim import take_inbox
 from handlers.messages import Button, Inbound, InboundKind, Outbound
-from storage.models import Case, OutboxMessage
+from storage.models.cases import Case
+from storage.models.chat import OutboxMessage
 
 _ids = itertools.count(1)
 

@@ -8,7 +8,7 @@ from handlers.casework import perform
 from handlers.core import Context
 from handlers.messages import Inbound, InboundKind
 from storage.cases.lifecycle import Action, Actor, Request, Role
-from storage.models import Case
+from storage.models.cases import Case
 from tests.handlers.conftest import District
 
 

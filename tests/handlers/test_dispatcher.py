@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from handlers.core import Context, Step
 from handlers.messages import Inbound, InboundKind
 from storage.conversations import ChatState
-from storage.models import Case, InboundUpdate
+from storage.models.cases import Case
+from storage.models.chat import InboundUpdate
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from handlers.messages import InboundKind
-from storage.models import Case, CaseEvent, Conversation, OutboxMessage, Person, Unit
+from storage.models.cases import Case, CaseEvent
+from storage.models.chat import Conversation, OutboxMessage
+from storage.models.people import Person, Unit
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 

@@ -10,7 +10,7 @@ from handlers.messages import outbound_from_payload
 from scheduler.jobs import revisit_followup
 from scheduler.wiring import JobDeps
 from storage.cases.lifecycle import Action
-from storage.models import CaseRating
+from storage.models.cases import CaseRating
 from tests.handlers.chat import latest_case, report
 from tests.handlers.conftest import District
 from tests.handlers.staff import staff_act

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from storage.models import Case, CaseEvent, CaseRating, ExplanationTask, Light, Person, Unit
+from storage.models.cases import Case, CaseEvent, CaseRating, ExplanationTask, Light
+from storage.models.people import Person, Unit
 from storage.uow import UnitOfWork
 
 TZ = ZoneInfo("Asia/Shanghai")

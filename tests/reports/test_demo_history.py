@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.app import build_app
 from storage.cases.lifecycle import Status
 from storage.demo.history import load_demo_history
-from storage.models import Case, CaseEvent, CaseRating, Light
+from storage.models.cases import Case, CaseEvent, CaseRating, Light
 from tests.databases import sqlite_url
 from tests.settings import config_for
 

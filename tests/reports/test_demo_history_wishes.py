@@ -19,7 +19,8 @@ from nlp import Classifier
 from storage.cases.lifecycle import Role
 from storage.demo.history import load_demo_history
 from storage.demo.wishes import storable
-from storage.models import Person, RoleBinding, Unit, Wish, WishEvent
+from storage.models.people import Person, RoleBinding, Unit
+from storage.models.wishes import Wish, WishEvent
 from storage.wishes.redact import leaks, names_in_contact
 from storage.wishes.settings import WishesSection
 from storage.wishes.use_cases import (

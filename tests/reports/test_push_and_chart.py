@@ -13,7 +13,8 @@ from handlers.reports.chart import FONT_PATH, drawable, register_font, render_ch
 from handlers.reports.settings import ReportsSection
 from scheduler.jobs import JOBS
 from scheduler.wiring import JobDeps
-from storage.models import OutboxMessage, Person
+from storage.models.chat import OutboxMessage
+from storage.models.people import Person
 from storage.stats.period import week_of
 from tests.reports.fixture_data import NOW, TZ, load_fixture
 from tests.settings import config_for

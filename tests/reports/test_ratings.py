@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from handlers.messages import outbound_from_payload
 from storage.cases.lifecycle import Action
-from storage.models import CaseRating
+from storage.models.cases import CaseRating
 from tests.handlers.chat import report
 from tests.handlers.conftest import District
 from tests.handlers.staff import staff_act

@@ -20,7 +20,8 @@ from scheduler.jobs import JOBS
 from scheduler.runner import start_scheduler, stop_scheduler
 from scheduler.wiring import JobDeps
 from storage.db import create_read_engine
-from storage.models import OutboxMessage, Person
+from storage.models.chat import OutboxMessage
+from storage.models.people import Person
 from tests.databases import copy_sqlite
 from tests.settings import config_for
 

@@ -13,7 +13,9 @@ from scheduler.lights.sweep import SweepSettings
 from storage.cases.lifecycle import SYSTEM_ACTOR, Action, Actor, Deadlines, Request, Role, Target
 from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision
 from storage.cases.use_cases import NewCase, act, register_case
-from storage.models import ChannelAccount, Light, OutboxMessage, Person, Unit
+from storage.models.cases import Light
+from storage.models.chat import OutboxMessage
+from storage.models.people import ChannelAccount, Person, Unit
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Shanghai

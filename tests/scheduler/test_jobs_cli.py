@@ -14,7 +14,7 @@ from bot.cli.main import main
 from scheduler.calendar_check import check_calendar, years_to_check
 from scheduler.runner import start_scheduler, stop_scheduler
 from storage.cases.supervision import set_calendar_override
-from storage.models import OutboxMessage
+from storage.models.chat import OutboxMessage
 from tests.databases import copy_sqlite
 from tests.scheduler.org import T0, TZ, dispatched_case, seed
 from tests.settings import config_for

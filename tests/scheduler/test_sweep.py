@@ -16,7 +16,7 @@ from handlers.texts import load_texts
 from scheduler.lights.sweep import SweepSettings, sweep_lights
 from storage.cases.lifecycle import Action, Actor, LifecycleError, Request, Role
 from storage.cases.supervision import DEFAULT_SUPERVISION, submit_explanation
-from storage.models import Case, CaseEvent, ExplanationTask
+from storage.models.cases import Case, CaseEvent, ExplanationTask
 from tests.scheduler.org import (
     DEADLINES,
     NO_QUIET,

@@ -16,7 +16,7 @@ from storage.migrate import (
     head_revision,
     upgrade,
 )
-from storage.models import Base
+from storage.models.base import Base
 from tests.databases import POSTGRES_ENV, PostgresRun, _admin, sqlite_url
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.app import App
-from storage.models import ChannelAccount, Person
+from storage.models.people import ChannelAccount, Person
 from storage.outbox import claim, mark_retry, mark_sent
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)

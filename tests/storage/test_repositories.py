@@ -22,7 +22,8 @@ from storage.cases.lifecycle import (
     Target,
 )
 from storage.cases.use_cases import NewCase, act, register_case
-from storage.models import CaseEvent, ChannelAccount, Person, Unit
+from storage.models.cases import CaseEvent
+from storage.models.people import ChannelAccount, Person, Unit
 
 NOW = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
 SHANGHAI = timezone(timedelta(hours=8))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from nlp import Classifier
 from storage.db import create_engine, create_session_factory, engine_url
-from storage.models import CalendarOverride, Case
+from storage.models.cases import CalendarOverride, Case
 from storage.sqlite_driver import DEFAULT_BUSY_TIMEOUT, InLoopConnection
 from tests.databases import copy_sqlite
 from tests.districts import start_district

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from handlers.buttons import WishOp
 from handlers.messages import InboundKind, outbound_from_payload
 from storage.cases.lifecycle import Role
-from storage.models import ChannelAccount, Person
+from storage.models.people import ChannelAccount, Person
 from storage.wishes.use_cases import Actor, NewWish, approve, events_of, get_wish, post_wish
 from tests.districts import District
 from tests.handlers.chat import Chat

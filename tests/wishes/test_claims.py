@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from handlers.buttons import WishOp
 from handlers.messages import InboundKind
 from nlp import Classifier
-from storage.models import WishEvent
+from storage.models.wishes import WishEvent
 from storage.wishes.use_cases import get_wish
 from tests.districts import District, start_district
 from tests.wishes.helpers import actions, add_party_members, op, open_pushed, seeded_wish, status_of

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from scheduler.jobs import JOBS
 from scheduler.wiring import JobDeps
 from scheduler.wish_jobs import wish_reminders
-from storage.models import OutboxMessage
+from storage.models.chat import OutboxMessage
 from tests.districts import District
 from tests.wishes.helpers import op, open_pushed, seeded_wish
 
