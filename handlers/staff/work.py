@@ -39,10 +39,10 @@ from storage.cases.lifecycle import (
     Request,
     Role,
     Status,
-    allowed_actions,
 )
 from storage.cases.routing import COMMUNITY_MATTERS, destination_for
 from storage.cases.supervision import Colour, LightState, clock_facts, light_at
+from storage.cases.transitions import allowed_actions
 from storage.cases.use_cases import facts_of
 from storage.models.cases import Case
 from storage.models.people import Unit

@@ -6,16 +6,9 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from storage.cases.lifecycle import (
-    Actor,
-    CaseFacts,
-    Decision,
-    LifecycleError,
-    Request,
-    Status,
-    decide,
-)
+from storage.cases.lifecycle import Actor, CaseFacts, Decision, LifecycleError, Request, Status
 from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision, refresh_next_alert
+from storage.cases.transitions import decide
 from storage.models.cases import Case, CaseEvent
 from storage.uow import UnitOfWork
 

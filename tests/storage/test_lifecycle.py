@@ -18,9 +18,8 @@ from storage.cases.lifecycle import (
     Role,
     Status,
     Target,
-    allowed_actions,
-    decide,
 )
+from storage.cases.transitions import allowed_actions, decide
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 OWN_UNIT, OTHER_UNIT, CENTER_UNIT = 10, 11, 99
