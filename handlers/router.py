@@ -31,8 +31,8 @@ from handlers.flow import Handler, State
 from handlers.menu import cancel, expired_button, main_menu
 from handlers.messages import InboundKind, Outbound
 from handlers.resident import my_cases, report, revisit
-from handlers.staff import explain
-from handlers.staff import work as staff
+from handlers.staff import actions, card, explain, phone
+from handlers.staff import menu as staff_menu
 from handlers.staff.binding import bind, bind_code, whoami
 from handlers.start import show_help, show_menu, staff_free_text, working_roles
 from handlers.wishes import menu as wishes
@@ -57,8 +57,8 @@ COMMANDS: dict[str, Handler] = {
     "我的诉求": my_cases.start,
     "/whoami": whoami,
     "我是谁": whoami,
-    "/tasks": staff.show_tasks,
-    "我的任务": staff.show_tasks,
+    "/tasks": staff_menu.show_tasks,
+    "我的任务": staff_menu.show_tasks,
     "/wishes": wishes.start,
     "微心愿": wishes.start,
 }
@@ -71,7 +71,7 @@ MENU: dict[str, Handler] = {
     "wishes": wishes.start,
 }
 
-STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **staff.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES}
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES}
 
 
 async def _menu_item(ctx: Context, data: MenuItem) -> Step:
@@ -97,12 +97,12 @@ BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
     CaseView: my_cases.show_case,
     CaseOp: my_cases.case_operation,
     RevisitAnswer: revisit.answer,
-    StaffMenu: staff.open_menu_item,
-    StaffPage: staff.show_list,
-    StaffCard: staff.show_card,
-    StaffOp: staff.start_op,
-    StaffTarget: staff.pick_target,
-    StaffExtend: staff.pick_days,
+    StaffMenu: staff_menu.open_menu_item,
+    StaffPage: staff_menu.show_list,
+    StaffCard: card.show_card,
+    StaffOp: actions.start_op,
+    StaffTarget: actions.pick_target,
+    StaffExtend: actions.pick_days,
     ExplainTask: explain.start,
     WishMenu: wishes.open_menu_item,
     WishPage: wishes.show_list,

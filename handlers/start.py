@@ -10,7 +10,7 @@ from handlers.buttons import MenuItem, button
 from handlers.core import Context, Step
 from handlers.menu import main_menu
 from handlers.messages import Outbound
-from handlers.staff.work import staff_menu
+from handlers.staff.menu import staff_menu
 from storage.cases.lifecycle import Role
 
 # Roles whose free text outside a flow is work, not a new complaint.

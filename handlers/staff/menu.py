@@ -1,0 +1,110 @@
+"""The staff menu and task lists: my tasks, the command center's queues (triage, returns, extensions, red lights), who am I."""
+
+from __future__ import annotations
+
+from handlers.buttons import (
+    StaffCard,
+    StaffMenu,
+    StaffPage,
+    button,
+)
+from handlers.casework import summary
+from handlers.core import Context, Step, UserError
+from handlers.messages import Outbound
+from handlers.staff.access import staff_bindings
+from handlers.staff.binding import whoami
+from handlers.staff.card import light_of
+from handlers.wishes.menu import staff_buttons as wish_staff_buttons
+from storage.cases.lifecycle import (
+    HANDLER_ROLES,
+    WORKING_STATES,
+    Role,
+    Status,
+)
+from storage.cases.supervision import Colour
+from storage.models.cases import Case
+
+PAGE_SIZE = 5
+
+
+LIGHT_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2}
+
+
+async def staff_menu(ctx: Context) -> Outbound | None:
+    """Return the staff menu for the sender's roles, or None for residents."""
+    bindings = await ctx.bindings()
+    if not bindings:
+        return None
+    roles = {Role(b.role) for b in bindings}
+    items = []
+    if roles & HANDLER_ROLES:
+        items.append("tasks")
+    if Role.COMMAND_CENTER in roles:
+        items += ["triage", "returns", "extensions", "red"]
+    items.append("whoami")
+    buttons = (*(button(ctx.t(f"staff.menu.{item}"), StaffMenu(item)) for item in items), *await wish_staff_buttons(ctx))
+    return Outbound(text=ctx.t("staff.menu.prompt"), buttons=buttons)
+
+
+async def show_tasks(ctx: Context) -> Step:
+    """Show the first page of the sender's open cases."""
+    return await show_list(ctx, StaffPage("tasks", 0))
+
+
+async def open_menu_item(ctx: Context, data: StaffMenu) -> Step:
+    """Open a staff menu entry."""
+    if data.item == "whoami":
+        return await whoami(ctx)
+    return await show_list(ctx, StaffPage(data.item, 0))
+
+
+async def _list_cases(ctx: Context, which: str) -> list[Case]:
+    """Return the cases of a staff list, reddest and oldest first."""
+    bindings = await staff_bindings(ctx)
+    roles = {Role(b.role) for b in bindings}
+    working = [s.value for s in WORKING_STATES]
+    if which == "tasks":
+        units = [b.unit_id for b in bindings if Role(b.role) in HANDLER_ROLES]
+        cases = list(await ctx.uow.cases.in_states(working, unit_ids=units))
+        return sorted(cases, key=lambda c: (LIGHT_ORDER[light_of(ctx, c).colour], c.dispatched_at or c.created_at, c.id))
+    if Role.COMMAND_CENTER not in roles:
+        raise UserError(ctx.t("staff.center_only"))
+    if which == "triage":
+        centre = [b.unit_id for b in bindings if b.role == Role.COMMAND_CENTER]
+        return list(await ctx.uow.cases.in_states([Status.REGISTERED.value], unit_ids=centre))
+    if which == "returns":
+        return list(await ctx.uow.cases.in_states([Status.RETURNED.value]))
+    if which == "extensions":
+        return list(await ctx.uow.cases.with_pending_extension())
+    if which == "red":
+        return list(await ctx.uow.cases.overdue(working, ctx.now))
+    raise UserError(ctx.t("errors.unknown_button"))
+
+
+async def show_list(ctx: Context, data: StaffPage) -> Step:
+    """Show one page of a staff list, with a button per case."""
+    cases = await _list_cases(ctx, data.list)
+    shown = cases[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]
+    if not shown:
+        return ctx.step(Outbound(text=ctx.t(f"staff.list.{data.list}.empty")))
+    lines = [ctx.t(f"staff.list.{data.list}.title", count=len(cases), page=data.page + 1)]
+    lines += [_list_line(ctx, c) for c in shown]
+    buttons = [button(c.number, StaffCard(c.id)) for c in shown]
+    if data.page > 0:
+        buttons.append(button(ctx.t("cases.previous"), StaffPage(data.list, data.page - 1)))
+    if len(cases) > (data.page + 1) * PAGE_SIZE:
+        buttons.append(button(ctx.t("cases.next"), StaffPage(data.list, data.page + 1)))
+    return ctx.step(Outbound(text="\n".join(lines), buttons=tuple(buttons)))
+
+
+def _list_line(ctx: Context, case: Case) -> str:
+    """Return one line of a staff list."""
+    light = light_of(ctx, case)
+    return ctx.t(
+        "staff.list_line",
+        light=ctx.t(f"staff.light.{light.colour.value}"),
+        number=case.number,
+        status=ctx.t(f"status.{case.status}"),
+        summary=summary(case.text),
+        deadline=ctx.local(case.handle_deadline),
+    )
