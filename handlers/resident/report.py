@@ -11,24 +11,23 @@ The same flow as a Mermaid diagram is in handlers/report.md.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from handlers.buttons import choice
-from handlers.casework import follow, open_case, summary
+from handlers.casework import follow, summary
+from handlers.contact import PHONE, mask_phone
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.messages import Button, Outbound
 from handlers.places import UNKNOWN, Place
+from handlers.resident.report_submit import description, submit
 from handlers.resident.similar import similar_open_case
-from storage.cases.use_cases import NewCase
 
 TYPES = ("help", "complaint", "suggestion", "consultation")
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 9
 MAX_PLACE_ATTEMPTS = 2
-PHONE = re.compile(r"(?:\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
 COMMAND_CENTER = "dispatch"
 
 TYPE, DESCRIBE, WHERE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE, SIMILAR, RETEXT, DROP = (
@@ -190,14 +189,9 @@ async def _resolved(ctx: Context, data: dict[str, Any], place: Place) -> Step:
     return _ask_route(ctx, data | {"place": place.to_data()})
 
 
-def _description(data: dict[str, Any]) -> str:
-    """Return the whole description."""
-    return "\n".join(data["parts"])
-
-
 def _ask_route(ctx: Context, data: dict[str, Any]) -> Step:
     """Classify the description and show where it would go, and why."""
-    result = ctx.services.classifier.classify(_description(data))
+    result = ctx.services.classifier.classify(description(data))
     data = data | {
         "department": result.department,
         "confidence": round(result.confidence, 3),
@@ -247,11 +241,6 @@ async def _department_choice(ctx: Context, value: str) -> Step:
     return await _ask_contact(ctx, data)
 
 
-def mask_phone(phone: str) -> str:
-    """Hide the middle of a phone number: 138****0001."""
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else phone
-
-
 async def _ask_contact(ctx: Context, data: dict[str, Any]) -> Step:
     """Ask for a phone number (optional), or offer to report anonymously; skipped once answered."""
     if "phone" in data:  # answered before the resident went back to change the text or the place
@@ -284,14 +273,14 @@ async def _contact_choice(ctx: Context, value: str) -> Step:
 def _request_type(ctx: Context, data: dict[str, Any]) -> str:
     """Return the chosen request type, or the classifier's guess."""
     chosen = str(data.get("type", "auto"))
-    return chosen if chosen in TYPES else ctx.services.classifier.guess_request_type(_description(data))
+    return chosen if chosen in TYPES else ctx.services.classifier.guess_request_type(description(data))
 
 
 async def _before_confirm(ctx: Context, data: dict[str, Any]) -> Step:
     """Offer to follow a similar open case nearby (附议) before the summary, once per report."""
     place = Place.from_data(data["place"])
     if data["department"] != COMMAND_CENTER and not data.get("similar_checked"):
-        similar = await similar_open_case(ctx, _description(data), data["department"], place.community_id, place.grid_id)
+        similar = await similar_open_case(ctx, description(data), data["department"], place.community_id, place.grid_id)
         if similar is not None:
             text = ctx.t("report.similar", number=similar.number, status=ctx.t(f"status.{similar.status}"), summary=summary(similar.text))
             buttons = (choice(ctx.t("report.follow"), SIMILAR, "follow"), choice(ctx.t("report.new_anyway"), SIMILAR, "new"))
@@ -320,7 +309,7 @@ def _ask_confirm(ctx: Context, data: dict[str, Any]) -> Step:
     text = ctx.t(
         "report.summary",
         type=ctx.t(f"types.{data['type']}"),
-        text=summary(_description(data)),
+        text=summary(description(data)),
         photos=len(data["photos"]),
         place=place.label,
         department=department,
@@ -350,7 +339,7 @@ async def _confirm_choice(ctx: Context, value: str) -> Step:
         return ctx.step(Outbound(text=ctx.t("report.drop_confirm"), buttons=buttons), state=DROP, data=data)
     if value != "submit":
         raise UserError(ctx.t("errors.expired_button"))
-    return await _submit(ctx, data)
+    return await submit(ctx, data)
 
 
 async def _new_text(ctx: Context) -> Step:
@@ -375,40 +364,6 @@ async def _retype_choice(ctx: Context, value: str) -> Step:
     if value not in TYPES:
         raise UserError(ctx.t("errors.expired_button"))
     return _ask_confirm(ctx, dict(ctx.data) | {"type": value})
-
-
-async def _submit(ctx: Context, data: dict[str, Any]) -> Step:
-    """Open the case and tell the resident its number and expected time."""
-    place = Place.from_data(data["place"])
-    new = NewCase(
-        resident_person_id=ctx.person.id,
-        text=_description(data),
-        request_type=data["type"],
-        photos=tuple(data["photos"]),
-        lat=place.lat,
-        lon=place.lon,
-        address=place.address or (place.label if place.known else None),
-        grid_id=place.grid_id,
-        community_id=place.community_id,
-        street_id=place.street_id,
-        jurisdiction_source=place.source,
-        department_code=data["department"],
-        classifier_confidence=data.get("confidence"),
-        classifier_reason=str(data.get("reason", ""))[:250] or None,
-        contact_phone=data.get("phone"),
-        anonymous=bool(data.get("anonymous")),
-    )
-    opened = await open_case(ctx, new)
-    if opened.destination.triage:
-        text = ctx.t("report.accepted_triage", number=opened.case.number)
-    else:
-        text = ctx.t(
-            "report.accepted",
-            number=opened.case.number,
-            unit=opened.destination.unit.name,
-            deadline=ctx.local(opened.case.handle_deadline),
-        )
-    return ctx.step(Outbound(text=text), main_menu(ctx))
 
 
 STATES: dict[str, State] = {

@@ -12,11 +12,11 @@ from typing import Any
 
 from handlers.buttons import choice
 from handlers.codec import parse_id
+from handlers.contact import mask_phone
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.messages import Button, Outbound
-from handlers.resident.report import mask_phone
 from handlers.wishes.access import posting_community
 from handlers.wishes.notify import tell_community
 from storage.cases.lifecycle import Role
