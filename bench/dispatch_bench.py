@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from scratch import scratch_database  # bench/scratch.py, beside this script
 
 from bot.app import App, build_app, load_demo, start_app
-from bot.config import load_config
+from bot.config.loader import load_config
 from bot.dispatcher import Dispatcher
 from bot.heap import settle_heap
 from handlers.core import Context, Step

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from scratch import scratch_database  # bench/scratch.py, beside this script
 
 from bot.channels.delivery import TemporaryFailure
-from bot.config import OutboxSection
+from bot.config.sections import OutboxSection
 from bot.outbox.sender import OutboxSender
 from handlers.messages import Outbound
 from storage.db import create_engine, create_session_factory

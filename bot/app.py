@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.config import Config
+from bot.config.schema import Config
 from bot.dispatcher import Dispatcher, utcnow
 from handlers.core import Services
 from handlers.places import load_place_finder

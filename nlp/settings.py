@@ -1,4 +1,4 @@
-"""Settings the routing intelligence needs, filled from the `[nlp]` config section."""
+"""Settings of the routing intelligence: the `[nlp]` config section, and the paths and threshold it resolves to."""
 
 from __future__ import annotations
 
@@ -27,3 +27,32 @@ class NlpSettings:
     model_path: Path = PACKAGE_DATA / "model.json"
     threshold: float = 0.5
     cache_dir: Path = Path(".qungong/cache")
+
+
+@dataclass(frozen=True)
+class NlpSection:
+    """[nlp]: taxonomy, lexicon and model files (empty: the packaged ones), threshold and jieba cache folder."""
+
+    taxonomy: str = ""
+    lexicon: str = ""
+    model: str = ""
+    threshold: float = NlpSettings.threshold
+    cache_dir: str = str(NlpSettings.cache_dir)
+
+    def resolved(self) -> NlpSettings:
+        """Return the routing settings with the configured paths or the packaged defaults."""
+        defaults = NlpSettings()
+        return NlpSettings(
+            taxonomy_path=Path(self.taxonomy) if self.taxonomy else defaults.taxonomy_path,
+            lexicon_path=Path(self.lexicon) if self.lexicon else defaults.lexicon_path,
+            model_path=Path(self.model) if self.model else defaults.model_path,
+            threshold=self.threshold,
+            cache_dir=Path(self.cache_dir),
+        )
+
+
+def nlp_problems(section: NlpSection) -> list[str]:
+    """Check the [nlp] section."""
+    if not 0.0 <= section.threshold <= 1.0:
+        return [f"nlp.threshold: expected a number from 0 to 1, got {section.threshold}"]
+    return []

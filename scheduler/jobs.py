@@ -15,9 +15,10 @@ from scheduler.calendar_check import check_calendar
 from scheduler.lights.sweep import sweep_lights
 from scheduler.reports import monthly_report, monthly_trigger, weekly_report, weekly_trigger
 from scheduler.revisit_jobs import follow_up_revisits
-from scheduler.settings import SettingsLike, parse_clock_time
+from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings
 from scheduler.wish_jobs import wish_reminders, wish_schedule, wish_trigger
+from storage.clock import parse_clock_time
 
 
 async def light_sweep(deps: JobDeps, now: datetime) -> str:

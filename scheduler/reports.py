@@ -26,8 +26,9 @@ from handlers.reports.settings import ReportsSection, reports_of
 from handlers.reports.text import push_text
 from nlp.hotspots import load_keyword_tokenizer
 from nlp.settings import NlpSettings
-from scheduler.settings import SettingsLike, parse_clock_time
+from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps
+from storage.clock import parse_clock_time
 from storage.models.chat import OutboxMessage
 from storage.models.people import RoleBinding, Unit
 from storage.stats.period import Period, last_complete

@@ -1,6 +1,6 @@
-"""Settings the supervision jobs need, filled from the [calendar], [supervision] and [scheduler] sections.
+"""Settings of the jobs: the [calendar], [supervision], [scheduler] and [revisit] sections.
 
-The dataclasses are the config sections themselves (bot/config.py builds them from TOML), so the
+The dataclasses are the config sections themselves (bot/config assembles them from TOML), so the
 scheduler reads typed settings without importing the composition root. `SettingsLike` names the
 slice of the whole config that the scheduler uses.
 """
@@ -8,11 +8,11 @@ slice of the whole config that the scheduler uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from storage.cases.workclock import HoursLike
+from storage.clock import clock_time_problems
 
 CALENDAR_MODES = ("natural", "working")
 
@@ -46,25 +46,35 @@ class SchedulerSection:
     calendar_check_at: str = "09:00"
 
 
-def parse_clock_time(text: str) -> time | None:
-    """Parse HH:MM (24:00 allowed, meaning the end of the day: returns None); raise ValueError."""
-    hours, sep, minutes = text.strip().partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
-        raise ValueError(f"expected HH:MM, got {text!r}")
-    if (int(hours), int(minutes)) == (24, 0):
-        return None
-    return time(int(hours), int(minutes))
+@dataclass(frozen=True)
+class RevisitSection:
+    """[revisit]: what happens when a resident does not answer the revisit."""
+
+    reminder_hours: float = 24.0
+    phone_hours: float = 72.0
 
 
-def clock_time_problems(where: str, text: str, *, allow_24: bool = False) -> list[str]:
-    """Return the problems of one HH:MM setting (empty when it is fine)."""
-    try:
-        parsed = parse_clock_time(text)
-    except ValueError:
-        return [f"{where}: expected a time HH:MM (00:00-23:59), got {text!r}"]
-    if parsed is None and not allow_24:
-        return [f"{where}: expected a time HH:MM (00:00-23:59), got {text!r}"]
-    return []
+def scheduler_problems(calendar: CalendarSection, supervision: SupervisionSection, scheduler: SchedulerSection, revisit: RevisitSection) -> list[str]:
+    """Check the [calendar], [supervision], [scheduler] and [revisit] sections."""
+    problems = []
+    if calendar.mode not in CALENDAR_MODES:
+        problems.append(f"calendar.mode: expected one of {', '.join(CALENDAR_MODES)}, got {calendar.mode!r}")
+    problems.extend(clock_time_problems("calendar.work_start", calendar.work_start))
+    problems.extend(clock_time_problems("calendar.work_end", calendar.work_end, allow_24=True))
+    if calendar.work_start >= calendar.work_end:
+        problems.append("calendar: expected work_start before work_end")
+    if calendar.warn_days_ahead < 0:
+        problems.append("calendar.warn_days_ahead: expected 0 or more")
+    if supervision.explanation_hours <= 0:
+        problems.append("supervision.explanation_hours: expected more than 0")
+    problems.extend(clock_time_problems("supervision.quiet_start", supervision.quiet_start))
+    problems.extend(clock_time_problems("supervision.quiet_end", supervision.quiet_end))
+    if scheduler.sweep_seconds <= 0 or scheduler.sweep_batch <= 0:
+        problems.append("scheduler: expected sweep_seconds and sweep_batch above 0")
+    problems.extend(clock_time_problems("scheduler.calendar_check_at", scheduler.calendar_check_at))
+    if not 0 < revisit.reminder_hours < revisit.phone_hours:
+        problems.append("revisit: expected 0 < reminder_hours < phone_hours")
+    return problems
 
 
 class SlaLike(Protocol):

@@ -8,9 +8,10 @@ from datetime import date, time
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.lights.sweep import SweepSettings
-from scheduler.settings import CalendarSection, SettingsLike, parse_clock_time
+from scheduler.settings import CalendarSection, SettingsLike
 from storage.cases.supervision import Supervision, calendar_overrides
 from storage.cases.workclock import NaturalClock, WorkClock, WorkingClock, WorkingDays
+from storage.clock import parse_clock_time
 
 
 @dataclass(frozen=True)

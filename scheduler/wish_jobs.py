@@ -17,9 +17,10 @@ from handlers.buttons import WishCard, WishOp, button
 from handlers.messages import Outbound
 from handlers.pushes import push_to_person
 from handlers.texts import Texts, load_texts
-from scheduler.settings import SettingsLike, parse_clock_time
+from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps
 from storage.cases.lifecycle import Role
+from storage.clock import parse_clock_time
 from storage.models.people import Person
 from storage.models.wishes import Wish
 from storage.uow import UnitOfWork

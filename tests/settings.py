@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import Config, load_config
+from bot.config.loader import load_config
+from bot.config.schema import Config
 
 
 def config_for(url: str, **env: str) -> Config:

@@ -23,7 +23,7 @@ from aiohttp import web
 from bot.app import App
 from bot.channels.delivery import ChannelAdapter
 from bot.channels.settings import ChannelSettings, TelegramChannel, WeChatChannel
-from bot.config import OutboxSection
+from bot.config.sections import OutboxSection
 from bot.outbox.rate_limit import Limit, RateLimiter
 from handlers.messages import Outbound
 

@@ -19,7 +19,8 @@ from bot.cli import people as cli_people
 from bot.cli import reports as cli_reports
 from bot.cli import simulator as cli_simulator
 from bot.cli import wechat as channels_cli
-from bot.config import Config, ConfigError, load_config
+from bot.config.loader import ConfigError, load_config
+from bot.config.schema import Config
 from bot.runtime import run_until
 from bot.web.server import simulator_mode
 from bot.web.sim_access import DEMO

@@ -7,7 +7,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.config import Config
+from bot.config.schema import Config
 from storage.db import create_engine, create_session_factory
 from storage.migrate import ensure_schema_current
 from storage.outbox import DEAD, PENDING, SENT, OutboxOverview, OutboxRow, overview, retry_dead

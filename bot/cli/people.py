@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import build_app
-from bot.config import Config
+from bot.config.schema import Config
 from storage.invites import STAFF_ROLES, InviteError, issue_invite, revoke_invite, unbind
 from storage.migrate import ensure_schema_current
 from storage.models.people import Person

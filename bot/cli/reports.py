@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.config import Config
+from bot.config.schema import Config
 from handlers.reports.build import Report, build_report
 from handlers.reports.chart import render_chart
 from handlers.reports.export import (

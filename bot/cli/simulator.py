@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.cli.people import CommandError, find_person, run_with_uow
-from bot.config import Config
+from bot.config.schema import Config
 from bot.web.server import simulator_mode
 from storage.sim_access import PassError, issue_pass
 from storage.uow import UnitOfWork

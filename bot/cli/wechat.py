@@ -12,7 +12,7 @@ from bot.channels.delivery import DeliveryError
 from bot.channels.registry import reply_limiter
 from bot.channels.settings import WeChatChannel as WeChatSettings
 from bot.channels.wechat import WeChatChannel
-from bot.config import Config
+from bot.config.schema import Config
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

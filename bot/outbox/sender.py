@@ -47,7 +47,7 @@ from bot.channels.delivery import (
     PermanentFailure,
     TemporaryFailure,
 )
-from bot.config import OutboxSection
+from bot.config.sections import OutboxSection
 from bot.outbox.rate_limit import Limit, RateLimiter
 from handlers.messages import Target, outbound_from_payload
 from scheduler.texts import text

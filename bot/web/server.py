@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.app import App
-from bot.config import Config
+from bot.config.schema import Config
 from bot.web.guard import add_security_headers
 from bot.web.sim import add_simulator
 from bot.web.sim_access import DEMO, TRAINER

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from storage.clock import clock_time_problems
+
 
 @dataclass(frozen=True)
 class ReportsSection:
@@ -40,4 +42,5 @@ def reports_problems(section: ReportsSection) -> list[str]:
         problems.append("reports: expected min_volume and hotspot_min_volume of 0 or more")
     if section.top <= 0:
         problems.append("reports.top: expected more than 0")
+    problems.extend(clock_time_problems("reports.send_at", section.send_at))
     return problems

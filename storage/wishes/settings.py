@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.clock import clock_time_problems
+
 
 @dataclass(frozen=True)
 class WishesSection:
@@ -24,4 +26,5 @@ def wishes_problems(section: WishesSection) -> list[str]:
         problems.append("wishes.overdue_community_days: expected 0 or more")
     if section.max_open_claims < 1:
         problems.append("wishes.max_open_claims: expected 1 or more")
+    problems.extend(clock_time_problems("wishes.remind_at", section.remind_at))
     return problems

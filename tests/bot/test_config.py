@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError, load_config
+from bot.config.loader import ConfigError, load_config
+from bot.config.schema import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.channels.delivery import PermanentFailure
 from bot.cli.main import main
-from bot.config import OutboxSection
+from bot.config.sections import OutboxSection
 from bot.outbox.sender import OutboxSender
 from bot.web.sim import take_inbox
 from handlers.messages import Outbound

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.delivery import OutsideServiceWindow, PermanentFailure, TemporaryFailure
-from bot.config import OutboxSection, RateLimit
+from bot.config.sections import OutboxSection, RateLimit
 from bot.outbox.rate_limit import Limit, RateLimiter
 from bot.outbox.sender import OutboxSender, backoff, limits_from
 from handlers.messages import Outbound

@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app, start_app
-from bot.config import load_config
+from bot.config.loader import load_config
 from bot.web.server import build_web_app
 from nlp import Classifier
 from storage.models.people import ChannelAccount

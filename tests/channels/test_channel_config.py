@@ -13,7 +13,7 @@ from bot.channels.settings import TelegramChannel, WeChatChannel
 from bot.channels.telegram import TelegramChannel as Telegram
 from bot.channels.wechat import WeChatChannel as WeChat
 from bot.cli.main import main
-from bot.config import ConfigError, load_config
+from bot.config.loader import ConfigError, load_config
 from tests.channels.conftest import OpenApp
 from tests.channels.fake_wechat import FakeWeChat
 

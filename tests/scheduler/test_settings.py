@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError, load_config
+from bot.config.loader import ConfigError, load_config
+from bot.config.schema import Config
 from scheduler.wiring import build_supervision
 from storage.cases.workclock import NaturalClock, WorkingClock
 

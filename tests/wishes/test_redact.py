@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError, load_config
+from bot.config.loader import ConfigError, load_config
+from bot.config.schema import Config
 from storage.wishes.redact import leaks, names_in_contact, redact
 
 ROOT = Path(__file__).resolve().parents[2]
