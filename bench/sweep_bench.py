@@ -23,7 +23,8 @@ from scratch import scratch_database  # bench/scratch.py, beside this script
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scheduler.lights.sweep import SweepSettings, sweep_lights
+from scheduler.lights.sweep import sweep_lights
+from scheduler.settings import SweepSettings
 from storage.cases.supervision import DEFAULT_SUPERVISION
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade

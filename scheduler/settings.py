@@ -8,6 +8,7 @@ slice of the whole config that the scheduler uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -75,6 +76,19 @@ def scheduler_problems(calendar: CalendarSection, supervision: SupervisionSectio
     if not 0 < revisit.reminder_hours < revisit.phone_hours:
         problems.append("revisit: expected 0 < reminder_hours < phone_hours")
     return problems
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """How a sweep behaves: batch size, local time zone, language, explanations, quiet hours."""
+
+    tz: ZoneInfo
+    language: str = "zh"
+    batch: int = 1000
+    explanation_hours: float = 24.0
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(7, 0)
+    workers: int = 2
 
 
 class SlaLike(Protocol):

@@ -7,8 +7,7 @@ from datetime import date, time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.lights.sweep import SweepSettings
-from scheduler.settings import CalendarSection, SettingsLike
+from scheduler.settings import CalendarSection, SettingsLike, SweepSettings
 from storage.cases.supervision import Supervision, calendar_overrides
 from storage.cases.workclock import NaturalClock, WorkClock, WorkingClock, WorkingDays
 from storage.clock import parse_clock_time

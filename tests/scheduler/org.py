@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.app import App
-from scheduler.lights.sweep import SweepSettings
+from scheduler.settings import SweepSettings
 from storage.cases.lifecycle import SYSTEM_ACTOR, Action, Actor, Deadlines, Request, Role, Target
 from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision
 from storage.cases.use_cases import NewCase, act, register_case

@@ -13,7 +13,8 @@ from bot.app import App, build_app
 from handlers.buttons import ExplainTask, StaffCard
 from handlers.staff.explain import explanation_notes
 from handlers.texts import load_texts
-from scheduler.lights.sweep import SweepSettings, sweep_lights
+from scheduler.lights.sweep import sweep_lights
+from scheduler.settings import SweepSettings
 from storage.cases.lifecycle import Action, Actor, LifecycleError, Request, Role
 from storage.cases.supervision import DEFAULT_SUPERVISION, submit_explanation
 from storage.models.cases import Case, CaseEvent, ExplanationTask
