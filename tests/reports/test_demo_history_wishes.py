@@ -18,7 +18,7 @@ from handlers.texts import load_texts
 from nlp import Classifier
 from storage.cases.lifecycle import Role
 from storage.demo.history import load_demo_history
-from storage.demo.wishes import storable
+from storage.demo.wish_drafts import storable
 from storage.models.people import Person, RoleBinding, Unit
 from storage.models.wishes import Wish, WishEvent
 from storage.wishes.redact import leaks, names_in_contact
