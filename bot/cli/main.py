@@ -23,7 +23,7 @@ from bot.config.loader import ConfigError, load_config
 from bot.config.schema import Config
 from bot.runtime import run_until
 from bot.web.server import simulator_mode
-from bot.web.sim_access import DEMO
+from bot.web.simulator.access import DEMO
 from nlp import cli as nlp_cli
 from nlp.errors import NlpInputError
 from scheduler import cli as scheduler_cli

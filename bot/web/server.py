@@ -10,8 +10,8 @@ from sqlalchemy import text
 from bot.app import App
 from bot.config.schema import Config
 from bot.web.guard import add_security_headers
-from bot.web.sim import add_simulator
-from bot.web.sim_access import DEMO, TRAINER
+from bot.web.simulator.access import DEMO, TRAINER
+from bot.web.simulator.routes import add_simulator
 
 log = logging.getLogger(__name__)
 APP_KEY = web.AppKey("qungong", App)

@@ -16,7 +16,7 @@ from bot.channels.delivery import PermanentFailure
 from bot.cli.main import main
 from bot.config.sections import OutboxSection
 from bot.outbox.sender import OutboxSender
-from bot.web.sim import take_inbox
+from bot.web.simulator.api import take_inbox
 from handlers.messages import Outbound
 from storage.models.chat import OutboxMessage
 from storage.models.people import ChannelAccount, Person, RoleBinding, Unit

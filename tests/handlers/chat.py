@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from bot.web.sim import take_inbox
+from bot.web.simulator.api import take_inbox
 from handlers.messages import Button, Inbound, InboundKind, Outbound
 from storage.models.cases import Case
 from storage.models.chat import OutboxMessage

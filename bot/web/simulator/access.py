@@ -141,3 +141,7 @@ class SimulatorGate:
     def new_browser_token(self) -> str:
         """Return a fresh session token for a browser (demo mode)."""
         return new_token()
+
+
+APP_KEY = web.AppKey("qungong_sim", App)
+GATE_KEY = web.AppKey("qungong_sim_gate", SimulatorGate)

@@ -20,7 +20,6 @@ import math
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -28,12 +27,14 @@ from sqlalchemy import and_, or_, select, update
 
 from bot.app import App
 from bot.dispatcher import Busy
+from bot.web.assets import STATIC
 from bot.web.guard import BadBody, read_json_object, refuse
-from bot.web.sim_access import (
+from bot.web.simulator.access import (
+    APP_KEY,
     DEMO,
+    GATE_KEY,
     Caller,
     Denied,
-    SimulatorGate,
     csrf_token,
     set_session_cookie,
 )
@@ -41,23 +42,16 @@ from handlers.messages import Inbound, InboundKind, Outbound, local_image, outbo
 from storage.cases.routing import STAFF_ROLE_OF_KIND
 from storage.models.chat import OutboxMessage
 from storage.models.people import Person
-from storage.sim_access import PassError, redeem_pass
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 CHANNEL = "sim"
-STATIC = Path(__file__).resolve().parent / "static"
 PAGE = STATIC / "sim.html"
-LOGIN_PAGE = STATIC / "sim_login.html"
-ASSETS = {"sim.js": "application/javascript", "sim.css": "text/css"}
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
-LINK_CODE = re.compile(r"[A-Za-z0-9_\-]{16,64}")
 FILE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,120}\.png")
 INBOX_BATCH = 50
 INBOX_LOOKAHEAD = timedelta(days=3650)  # the simulator shows deferred (quiet-hours) pushes at once
 ROLE_ORDER = ["resident", *STAFF_ROLE_OF_KIND.values(), "party_member", "leader", "admin"]
-APP_KEY = web.AppKey("qungong_sim", App)
-GATE_KEY = web.AppKey("qungong_sim_gate", SimulatorGate)
 
 
 class BadRequest(Exception):
@@ -241,78 +235,3 @@ async def page(request: web.Request) -> web.StreamResponse:
     except Denied:
         return web.Response(status=401, text=request.app[APP_KEY].texts.t("sim.sign_in_needed"))
     return web.FileResponse(PAGE, headers={"Cache-Control": "no-store"})
-
-
-async def asset(request: web.Request) -> web.StreamResponse:
-    """Serve the page's script and style sheet."""
-    name = request.match_info["name"]
-    if name not in ASSETS:
-        raise web.HTTPNotFound()
-    return web.FileResponse(STATIC / name, headers={"Content-Type": ASSETS[name]})
-
-
-async def login_page(request: web.Request) -> web.StreamResponse:
-    """Show the sign-in button of a trainer's link (a GET never uses the code up: link previews are harmless)."""
-    code = request.query.get("code", "")
-    if not LINK_CODE.fullmatch(code):
-        return refuse(request, "this link is incomplete", 400)
-    html = LOGIN_PAGE.read_text(encoding="utf-8").replace("{code}", code)
-    return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})
-
-
-async def _redeem(request: web.Request, code: object) -> tuple[str, int] | web.Response:
-    """Redeem a link code; return (session token, lifetime in seconds), or the refusal."""
-    app = request.app[APP_KEY]
-    if not isinstance(code, str) or not LINK_CODE.fullmatch(code):
-        return refuse(request, "a link code is needed", 400)
-    lifetime = timedelta(hours=app.config.web.simulator_session_hours)
-    try:
-        async with app.uow() as uow:
-            token, session = await redeem_pass(uow.session, code, datetime.now(UTC), lifetime)
-            await uow.commit()
-    except PassError as exc:
-        return refuse(request, str(exc), 403)
-    log.info("simulator: pass %d redeemed by person %d (%d identities)", session.pass_id, session.person_id, len(session.identities))
-    return token, int(lifetime.total_seconds())
-
-
-async def login_form(request: web.Request) -> web.StreamResponse:
-    """Sign a trainer in from the link's form: set the session cookie and open the page."""
-    form = await request.post()
-    redeemed = await _redeem(request, form.get("code"))
-    if isinstance(redeemed, web.Response):
-        return redeemed
-    token, seconds = redeemed
-    response = web.Response(status=303, headers={"Location": "/"})
-    set_session_cookie(request, response, token, max_age=seconds)
-    return response
-
-
-async def login_api(request: web.Request) -> web.Response:
-    """Sign a script in: {"code": CODE} → {"token", "csrf"} (send the token as Authorization: Bearer)."""
-    try:
-        body = await read_json_object(request, max_bytes=1024)
-    except BadBody as exc:
-        return refuse(request, exc.reason, exc.status)
-    redeemed = await _redeem(request, body.get("code"))
-    if isinstance(redeemed, web.Response):
-        return redeemed
-    token, _ = redeemed
-    return web.json_response({"token": token, "csrf": csrf_token(token)})
-
-
-def add_simulator(web_app: web.Application, app: App, mode: str) -> None:
-    """Mount the simulator page and API in MODE (demo: open to all; trainer: behind a session)."""
-    web_app[APP_KEY] = app
-    web_app[GATE_KEY] = SimulatorGate(app, mode)
-    web_app.router.add_get("/", page)
-    web_app.router.add_get("/sim/static/{name}", asset)
-    web_app.router.add_get("/sim/api/session", session_info)
-    web_app.router.add_get("/sim/api/people", people)
-    web_app.router.add_post("/sim/api/send", send)
-    web_app.router.add_get("/sim/api/inbox", inbox)
-    web_app.router.add_get("/sim/files/{name}", report_file)
-    web_app.router.add_get("/sim/login", login_page)
-    web_app.router.add_post("/sim/login", login_form)
-    web_app.router.add_post("/sim/api/login", login_api)
-
