@@ -1,4 +1,4 @@
-"""The button payloads the flows use (packed by bot.codec, at most 64 bytes each)."""
+"""The button payloads the flows use (packed by handlers.codec, at most 64 bytes each)."""
 
 from __future__ import annotations
 

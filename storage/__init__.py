@@ -1,0 +1,9 @@
+"""The bottom of the house: the domain and its persistence.
+
+At the top of this package, persistence: the tables (models/), the engine and SQLite driver (db.py,
+sqlite_driver.py), repositories and the unit of work (repositories.py, conversations.py, outbox.py,
+uow.py, upsert.py, types.py), schema migrations (migrate.py, migrations/), invites and simulator
+access, settings. By capability below: cases/ (the lifecycle and its use cases, routing, lights and
+the work clock), wishes/, stats/ (report figures) and demo/ (the demo district and its history).
+storage/ imports no other QunGong package.
+"""

@@ -62,11 +62,11 @@ def reply_limiter(outbox: OutboxSection) -> RateLimiter:
 def build_channel(settings: ChannelSettings, app: App, limiter: RateLimiter) -> RunningChannel:
     """Build one channel instance from its settings (its platform library is imported here)."""
     if isinstance(settings, TelegramChannel):
-        from bot.channels.telegram import TelegramChannel as Telegram  # noqa: PLC0415 - load a library only when configured
+        from bot.channels.telegram.channel import TelegramChannel as Telegram  # noqa: PLC0415 - load a library only when configured
 
         return Telegram(settings, app, limiter)
     assert isinstance(settings, WeChatChannel)
-    from bot.channels.wechat import WeChatChannel as WeChat  # noqa: PLC0415 - load a library only when configured
+    from bot.channels.wechat.channel import WeChatChannel as WeChat  # noqa: PLC0415 - load a library only when configured
 
     return WeChat(settings, app, limiter)
 

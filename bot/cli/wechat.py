@@ -11,7 +11,7 @@ from bot.app import build_app
 from bot.channels.delivery import DeliveryError
 from bot.channels.registry import reply_limiter
 from bot.channels.settings import WeChatChannel as WeChatSettings
-from bot.channels.wechat import WeChatChannel
+from bot.channels.wechat.channel import WeChatChannel
 from bot.config.schema import Config
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2

@@ -6,7 +6,7 @@
 From the summary (confirm) the resident may change the type, the text or the place (a new text
 or place is routed again; the contact answer is kept), or drop the report after confirming it.
 
-The same flow as a Mermaid diagram is in handlers/report.md.
+The same flow as a Mermaid diagram is in handlers/resident/report.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Micro-wishes (微心愿) in chat: the menus, the lists and the cards. The flow is drawn in handlers/wishes.md.
+"""Micro-wishes (微心愿) in chat: the menus, the lists and the cards. The flow is drawn in handlers/wishes/wishes.md.
 
 Residents post and follow their own wishes; grid members and community workers post on behalf of
 someone; the community reviews and confirms; party members browse the public texts and claim.

@@ -1,7 +1,7 @@
 """Actions on a wish: review (approve, own text, reject), claim (alone or as a group), release, fulfil, confirm.
 
 Each action checks the sender's bound role and unit first, then makes one guarded transition in
-storage.wishes; a transition that finds the wish moved on (someone else claimed it a moment ago)
+storage.wishes.use_cases; a transition that finds the wish moved on (someone else claimed it a moment ago)
 is answered politely.
 """
 
@@ -25,8 +25,8 @@ from handlers.wishes.notify import tell_community, tell_person
 from handlers.wishes.view import card, category_label, community_name, person_name, proposal
 from storage.cases.lifecycle import Role
 from storage.models.wishes import Wish
-from storage.wishes.redact import leaks
-from storage.wishes.use_cases import (
+from storage.wishes.use_cases.redact import leaks
+from storage.wishes.use_cases.use_cases import (
     CLAIMED,
     DONE,
     PENDING,

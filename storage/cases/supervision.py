@@ -1,6 +1,6 @@
 """Red and yellow lights (红黄灯督办): the pure light rule, the next-alert hook, written explanations.
 
-The rule, counted on the light clock (natural hours, or working hours — see storage.workclock):
+The rule, counted on the light clock (natural hours, or working hours — see storage.cases.workclock):
 
 - sign-for alert at `sign_deadline` while the case is still `dispatched` (not signed for);
 - red light at `handle_deadline` — at dispatch that is dispatched_at + red_hours, and an approved

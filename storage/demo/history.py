@@ -5,7 +5,7 @@ Deterministic for a given `now` and seed: texts come from the routing training s
 outcomes are drawn from a seeded random generator. Each case gets the events the lifecycle would
 have written (register, dispatch, sign, complete, start_revisit, confirm_solved or redo, returns,
 extensions, closes), its lights and written explanations, and its revisit ratings. The same period
-gets micro-wishes in every state with their events (storage.demo_history_wishes). Everything is
+gets micro-wishes in every state with their events (storage.demo.wishes). Everything is
 inserted with bulk INSERTs in one transaction (a few thousand cases take seconds on SQLite).
 """
 

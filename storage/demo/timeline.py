@@ -1,4 +1,4 @@
-"""One invented case's life, step by step as the lifecycle allows, up to `now` (for storage.demo_history).
+"""One invented case's life, step by step as the lifecycle allows, up to `now` (for storage.demo.history).
 
 Timings follow the default time limits (sign-for 4 h, yellow 24 h, red 48 h after dispatch); a
 case whose next step would fall after `now` stays where it is, so recent cases are still open.

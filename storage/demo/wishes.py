@@ -1,8 +1,8 @@
-"""Months of invented micro-wishes (微心愿) for the demo district, with the events storage.wishes writes.
+"""Months of invented micro-wishes (微心愿) for the demo district, with the events storage.wishes.use_cases writes.
 
 Wishes come in about once a day over the history period, posted by residents for themselves or by
 grid members and community workers on someone's behalf, in every demo community. The community
-reviews them (publishing its own public text or the redaction storage.wishes_redact proposes, or
+reviews them (publishing its own public text or the redaction storage.wishes.redact proposes, or
 turning them down with a reason), the demo party members claim them (sometimes as a 帮帮团, within
 the cap on open claims, now and then giving one back), report them done with photos, and the
 beneficiary or the community confirms. A wish whose next step would fall after `now` stays where
@@ -10,7 +10,7 @@ it is. The last ten days are a fixed showcase, so every state is on show whateve
 waiting for review, published, claimed (one by a group), reported done (one waiting for demo
 resident 张三 to confirm), fulfilled and rejected, while each party member can still claim more.
 
-Every row and event is what storage.wishes would have written for the same transitions (the same
+Every row and event is what storage.wishes.use_cases would have written for the same transitions (the same
 actions, statuses, notes and fields); everything is drawn from a generator seeded apart from the
 cases', and inserted in bulk. Left-behind children (留守儿童) are left out while the category column
 is too short for their code (see `storable`).
@@ -127,7 +127,7 @@ class Life:
     events: list[dict[str, Any]] = field(default_factory=list)
 
     def move(self, move: Move, at: datetime, actor: tuple[int | None, str], *, note: str | None = None, attachments: Sequence[str] = (), **values: Any) -> None:
-        """Apply a transition as storage.wishes does: the new status and fields, and one event."""
+        """Apply a transition as storage.wishes.use_cases does: the new status and fields, and one event."""
         self.events.append(
             {"action": move.action, "actor_person_id": actor[0], "actor_role": actor[1], "from_status": move.before,
              "to_status": move.after, "note": note, "attachments": list(attachments), "created_at": at}
@@ -228,7 +228,7 @@ def _public_text(rng: random.Random, district: District, draft: Draft) -> str:
 
 
 def _live(sim: Sim, draft: Draft, steps: Sequence[tuple[str, datetime]], claimants: list[Member], showcase: Showcase | None) -> Life:
-    """Apply the transitions that happened before now, as storage.wishes would have."""
+    """Apply the transitions that happened before now, as storage.wishes.use_cases would have."""
     rng, district = sim.rng, sim.district
     life = Life(_row(draft))
     life.move(POST, draft.posted, draft.poster)
@@ -273,7 +273,7 @@ def _story(district: District, row: dict[str, Any]) -> str:
 
 
 def _row(draft: Draft) -> dict[str, Any]:
-    """Return a wish's row as posted (storage.wishes.post_wish)."""
+    """Return a wish's row as posted (storage.wishes.use_cases.post_wish)."""
     return {
         "category": draft.template.category, "text": draft.text, "public_text": None, "photos": list(draft.photos),
         "wished_by": draft.wished_by, "contact": draft.contact, "poster_person_id": draft.poster[0],

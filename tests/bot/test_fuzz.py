@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.registry import add_channel_routes
-from bot.channels.wechat import WeChatChannel, signature
+from bot.channels.wechat.channel import WeChatChannel, signature
 from bot.web.server import build_web_app
 from nlp import Classifier
 from tests.channels.conftest import fast_limiter
@@ -118,7 +118,7 @@ async def telegram_site(sqlite_district_db: str, classifier: Classifier) -> Asyn
     fake = FakeTelegram(TOKEN)
     await fake.start()
     district = await start_district(sqlite_district_db, classifier)
-    from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram.channel import TelegramChannel
 
     channel = TelegramChannel(telegram_settings(fake, "ptb", "webhook"), district.app, fast_limiter())
     web_app = build_web_app(district.app)

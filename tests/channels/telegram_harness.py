@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from tests.channels.conftest import FIXTURES
 from tests.channels.fake_telegram import Call, FakeTelegram
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.channels.registry import adapters, build_channels
 from bot.channels.settings import TelegramChannel, WeChatChannel
-from bot.channels.telegram import TelegramChannel as Telegram
-from bot.channels.wechat import WeChatChannel as WeChat
+from bot.channels.telegram.channel import TelegramChannel as Telegram
+from bot.channels.wechat.channel import WeChatChannel as WeChat
 from bot.cli.main import main
 from bot.config.loader import ConfigError, load_config
 from tests.channels.conftest import OpenApp

@@ -15,7 +15,7 @@ from bot.app import App
 from bot.channels.delivery import PermanentFailure, TemporaryFailure
 from bot.channels.registry import add_channel_routes
 from bot.channels.settings import TelegramChannel as TelegramSettings
-from bot.channels.telegram import SECRET_HEADER, TelegramChannel
+from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
 from bot.web.server import build_web_app
 from handlers.messages import Button, Outbound
 from storage.models.cases import Case

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.telegram_common import layout, pressed_message, render, split_text, to_inbound
+from bot.channels.telegram.common import layout, pressed_message, render, split_text, to_inbound
 from handlers.messages import Button, InboundKind, Outbound
 from tests.channels.telegram_harness import update_fixture
 

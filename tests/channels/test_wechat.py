@@ -19,7 +19,7 @@ from bot.app import App
 from bot.channels.delivery import OutsideServiceWindow, PermanentFailure, TemporaryFailure
 from bot.channels.registry import add_channel_routes
 from bot.channels.settings import WeChatChannel as WeChatSettings
-from bot.channels.wechat import WeChatChannel, signature
+from bot.channels.wechat.channel import WeChatChannel, signature
 from bot.outbox.sender import OutboxSender
 from bot.web.server import build_web_app
 from handlers.messages import Button, Inbound, Outbound

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.wechat_inbound import menu_number, to_inbound
-from bot.channels.wechat_render import render
+from bot.channels.wechat.inbound import menu_number, to_inbound
+from bot.channels.wechat.render import render
 from handlers.messages import Button, InboundKind, Outbound
 from tests.channels.wechat_harness import callback_xml
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.channels.wechat import WeChatChannel, signature
+from bot.channels.wechat.channel import WeChatChannel, signature
 from tests.channels.conftest import FIXTURES
 
 _msg_ids = itertools.count(24_601_000_000_000_001)

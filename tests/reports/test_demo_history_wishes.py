@@ -1,4 +1,4 @@
-"""The demo history's micro-wishes: every state, events as storage.wishes writes them, the same every time, usable in chat."""
+"""The demo history's micro-wishes: every state, events as storage.wishes.use_cases writes them, the same every time, usable in chat."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@
 
 The simulator is a pull channel: pushes wait in the outbox (channel "sim") until the page reads
 its inbox, so nothing pushed to a simulated person is lost across restarts, and no outbox sender
-takes them. Who may act as whom is decided by `bot.sim_access`.
+takes them. Who may act as whom is decided by `bot.web.simulator.access`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
-from bot.channels.telegram_common import Send
+from bot.channels.telegram.common import Send
 
 Receive = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.channels.telegram_common import split_text
+from bot.channels.telegram.common import split_text
 from handlers.messages import Outbound
 from handlers.texts import texts_for
 

@@ -42,11 +42,11 @@ from bot.channels.delivery import (
     PermanentFailure,
     TemporaryFailure,
 )
-from bot.channels.menus import menu_choice, save_menu
 from bot.channels.settings import WeChatChannel as WeChatSettings
-from bot.channels.wechat_inbound import menu_number, to_inbound
-from bot.channels.wechat_render import Rendered, render
-from bot.channels.wechat_token import StableTokenClient
+from bot.channels.wechat.inbound import menu_number, to_inbound
+from bot.channels.wechat.menus import menu_choice, save_menu
+from bot.channels.wechat.render import Rendered, render
+from bot.channels.wechat.token import StableTokenClient
 from bot.dispatcher import Busy, utcnow
 from bot.outbox.rate_limit import RateLimiter
 from bot.web.guard import BadBody, read_body

@@ -35,8 +35,8 @@ from aiogram.types import (
 
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.channels.settings import TelegramChannel
-from bot.channels.telegram_common import Keyboard, Send
-from bot.channels.telegram_driver import Receive
+from bot.channels.telegram.common import Keyboard, Send
+from bot.channels.telegram.driver import Receive
 from handlers.messages import local_image
 
 log = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from aiohttp import web
 from bot.app import App
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.channels.settings import TelegramChannel as TelegramSettings
-from bot.channels.telegram_common import ALLOWED_UPDATES, pressed_message, render, to_inbound
-from bot.channels.telegram_driver import TelegramDriver
+from bot.channels.telegram.common import ALLOWED_UPDATES, pressed_message, render, to_inbound
+from bot.channels.telegram.driver import TelegramDriver
 from bot.dispatcher import Busy
 from bot.locks import KeyedLocks
 from bot.outbox.rate_limit import RateLimiter
@@ -37,10 +37,10 @@ MAX_RETRY_WAIT = 60.0  # a direct reply waits at most this long for Telegram's r
 def make_driver(settings: TelegramSettings) -> TelegramDriver:
     """Build the driver the config names (its library is imported only then)."""
     if settings.driver == "aiogram":
-        from bot.channels.telegram_aiogram import AiogramDriver  # noqa: PLC0415 - load a library only when configured
+        from bot.channels.telegram.aiogram import AiogramDriver  # noqa: PLC0415 - load a library only when configured
 
         return AiogramDriver(settings)
-    from bot.channels.telegram_ptb import PtbDriver  # noqa: PLC0415 - load a library only when configured
+    from bot.channels.telegram.ptb import PtbDriver  # noqa: PLC0415 - load a library only when configured
 
     return PtbDriver(settings)
 
