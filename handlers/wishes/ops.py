@@ -25,8 +25,8 @@ from handlers.wishes.notify import tell_community, tell_person
 from handlers.wishes.view import card, category_label, community_name, person_name, proposal
 from storage.cases.lifecycle import Role
 from storage.models.wishes import Wish
-from storage.wishes.use_cases.redact import leaks
-from storage.wishes.use_cases.use_cases import (
+from storage.wishes.redact import leaks
+from storage.wishes.use_cases import (
     CLAIMED,
     DONE,
     PENDING,
