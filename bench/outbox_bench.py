@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from scratch import scratch_database  # bench/scratch.py, beside this script
 
 from bot.channels.delivery import TemporaryFailure
-from bot.config.sections import OutboxSection
 from bot.outbox.sender import OutboxSender
+from bot.outbox.settings import OutboxSection
 from handlers.messages import Outbound
 from storage.db import create_engine, create_session_factory
 from storage.migrate import upgrade

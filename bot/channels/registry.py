@@ -23,8 +23,8 @@ from aiohttp import web
 from bot.app import App
 from bot.channels.delivery import ChannelAdapter
 from bot.channels.settings import ChannelSettings, TelegramChannel, WeChatChannel
-from bot.config.sections import OutboxSection
 from bot.outbox.rate_limit import Limit, RateLimiter
+from bot.outbox.settings import OutboxSection
 from handlers.messages import Outbound
 
 log = logging.getLogger(__name__)

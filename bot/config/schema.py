@@ -6,15 +6,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.channels.settings import ChannelSettings, channel_problems
-from bot.config.sections import (
-    AppSection,
-    LoggingSection,
-    OutboxSection,
-    WebSection,
-    app_problems,
-    outbox_problems,
-    web_problems,
-)
+from bot.config.sections import AppSection, LoggingSection, app_problems
+from bot.outbox.settings import OutboxSection, outbox_problems
+from bot.web.settings import WebSection, web_problems
 from handlers.reports.settings import ReportsSection, reports_problems
 from handlers.settings import ConversationSection, conversation_problems
 from nlp.settings import NlpSection, NlpSettings, nlp_problems

@@ -47,8 +47,8 @@ from bot.channels.delivery import (
     PermanentFailure,
     TemporaryFailure,
 )
-from bot.config.sections import OutboxSection
 from bot.outbox.rate_limit import Limit, RateLimiter
+from bot.outbox.settings import OutboxSection
 from handlers.messages import Target, outbound_from_payload
 from scheduler.texts import text
 from storage.outbox import Claimed, claim, mark_dead, mark_retry, mark_sent, release

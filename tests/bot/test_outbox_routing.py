@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.channels.delivery import PermanentFailure
 from bot.cli.main import main
-from bot.config.sections import OutboxSection
 from bot.outbox.sender import OutboxSender
+from bot.outbox.settings import OutboxSection
 from bot.web.simulator.api import take_inbox
 from handlers.messages import Outbound
 from storage.models.chat import OutboxMessage

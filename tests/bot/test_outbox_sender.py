@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.delivery import OutsideServiceWindow, PermanentFailure, TemporaryFailure
-from bot.config.sections import OutboxSection, RateLimit
 from bot.outbox.rate_limit import Limit, RateLimiter
 from bot.outbox.sender import OutboxSender, backoff, limits_from
+from bot.outbox.settings import OutboxSection, RateLimit
 from handlers.messages import Outbound
 from storage.models.chat import OutboxMessage
 from storage.models.people import ChannelAccount, Person, RoleBinding, Unit
