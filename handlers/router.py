@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from handlers.buttons import (
@@ -30,6 +31,7 @@ from handlers.core import IDLE, Context, Step, UserError
 from handlers.flow import Handler, State
 from handlers.menu import cancel, expired_button, main_menu
 from handlers.messages import InboundKind, Outbound
+from handlers.reports.leader import request_report
 from handlers.resident import my_cases, report, revisit
 from handlers.staff import actions, card, explain, phone
 from handlers.staff import menu as staff_menu
@@ -61,6 +63,8 @@ COMMANDS: dict[str, Handler] = {
     "我的任务": staff_menu.show_tasks,
     "/wishes": wishes.start,
     "微心愿": wishes.start,
+    "本周报告": partial(request_report, kind="week"),
+    "本月报告": partial(request_report, kind="month"),
 }
 
 MENU: dict[str, Handler] = {

@@ -13,7 +13,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from handlers.reports.settings import reports_of
 from scheduler.calendar_check import check_calendar
 from scheduler.lights.sweep import sweep_lights
-from scheduler.reports import monthly_report, monthly_trigger, weekly_report, weekly_trigger
+from scheduler.reports import (
+    monthly_report,
+    monthly_trigger,
+    requested_reports,
+    weekly_report,
+    weekly_trigger,
+)
 from scheduler.revisit_jobs import follow_up_revisits
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings
@@ -47,6 +53,7 @@ async def revisit_followup(deps: JobDeps, now: datetime) -> str:
 
 
 Job = Callable[[JobDeps, datetime], Awaitable[str]]
+REQUESTED_REPORTS_SECONDS = 5  # how soon a report asked for in chat is built and pushed
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,14 @@ JOBS: dict[str, JobSpec] = {
             monthly_trigger,
             lambda s: f"monthly, the 1st at {reports_of(s).send_at} ({s.tz.key})",
             misfire_grace_time=12 * 3600,
+        ),
+        JobSpec(
+            "requested_reports",
+            requested_reports,
+            lambda s: IntervalTrigger(seconds=REQUESTED_REPORTS_SECONDS, timezone=s.tz),
+            lambda s: f"every {REQUESTED_REPORTS_SECONDS} s",
+            # Requests wait in the database; a late run answers them all, each once.
+            misfire_grace_time=60,
         ),
         JobSpec(
             "wish_reminders",

@@ -1,42 +1,41 @@
-"""Pushed reports: the weekly and monthly report to every leader, once per leader and period.
+"""Pushed reports: the weekly and monthly report to every leader, once per leader and period; and the
+reports leaders ask for in chat, answered within seconds.
 
 District leaders get the district's report, a leader bound to a street (or a community) gets that
-unit's. Each push goes through the outbox with the key report:KIND:PERIOD:pPERSON, so running a
-job twice, or in several processes, still sends one report per leader and period.
+unit's. Each push goes through the outbox with the key report:KIND:PERIOD:pPERSON (a requested one
+report:request:ID:pPERSON), so running a job twice, or in several processes, still sends each once.
+The report itself is built by handlers.reports.leader, the same for the push and the request.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.messages import Outbound
 from handlers.pushes import push_to_person
-from handlers.reports.build import Keywords, build_report
-from handlers.reports.chart import render_chart
-from handlers.reports.settings import ReportsSection, reports_of
-from handlers.reports.text import push_text
-from nlp.hotspots import load_keyword_tokenizer
-from nlp.settings import NlpSettings
+from handlers.reports.build import Keywords
+from handlers.reports.leader import chart_path, load_keywords, report_message, report_scope
+from handlers.reports.settings import reports_of
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps
 from storage.clock import parse_clock_time
 from storage.models.chat import OutboxMessage
 from storage.models.people import RoleBinding, Unit
-from storage.stats.period import Period, last_complete
+from storage.models.reports import ReportRequest
+from storage.stats.period import Period, last_complete, parse_period
 from storage.uow import UnitOfWork
 
 LEADER_ROLE = "leader"
 SCOPED_KINDS = ("street", "community")
 REPORT_KIND = "report"
+REQUEST_BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -74,27 +73,8 @@ async def already_queued(session: AsyncSession, keys: list[str]) -> set[str]:
     return set(found.all())
 
 
-def nlp_settings_of(settings: object) -> NlpSettings:
-    """Return the configured routing settings (for the tokenizer), or the packaged defaults."""
-    method = getattr(settings, "nlp_settings", None)
-    found = method() if callable(method) else None
-    return found if isinstance(found, NlpSettings) else NlpSettings()
-
-
-async def load_keywords(settings: object) -> Keywords:
-    """Load the project's jieba tokenizer and stop words off the event loop."""
-    tokenizer, stopwords = await asyncio.to_thread(load_keyword_tokenizer, nlp_settings_of(settings))
-    return Keywords(tokenizer, stopwords)
-
-
-def chart_path(section: ReportsSection, kind: str, period: Period, unit_code: str | None) -> Path:
-    """Return where a report's chart is written."""
-    return (section.path / f"{kind}-{period.key}-{unit_code or 'district'}.png").resolve()
-
-
 async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
     """Push the last complete KIND (week or month) report to every leader who has not had it."""
-    section = reports_of(deps.settings)
     period = last_complete(kind, now, deps.settings.tz)
     # Reads go to the read sessions (on SQLite their own connection, off the loop and the write
     # lock); only the outbox rows are written, each audience's in one short transaction.
@@ -108,31 +88,62 @@ async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
     keywords = await load_keywords(deps.settings)
     sent = 0
     for group in pending:
-        chart = chart_path(section, kind, period, group.unit_code)
-        message = await report_message(deps, period, group.unit_code, now=now, keywords=keywords, chart=chart)
+        message = await _message(deps, period, group.unit_code, name=kind, now=now, keywords=keywords)
         keyed = {person: report_key(kind, period, person) for person in group.people}
         sent += await queue_report(deps, message, keyed, now)
     return f"{kind} {period.key}: {sent} reports queued for {len(keys)} leaders"
 
 
-async def report_message(
-    deps: JobDeps, period: Period, unit_code: str | None, *, now: datetime, keywords: Keywords, chart: Path
-) -> Outbound:
-    """Build one unit's report on a read session, and render its text and its chart (to CHART)."""
-    section, tz = reports_of(deps.settings), deps.settings.tz
+async def _message(deps: JobDeps, period: Period, unit_code: str | None, *, name: str, now: datetime, keywords: Keywords) -> Outbound:
+    """Build one unit's report message on a read session (its chart written under NAME)."""
+    section = reports_of(deps.settings)
     async with deps.reads() as session:
-        report = await build_report(
+        return await report_message(
             session,
             period,
-            unit_code=unit_code,
-            tz=tz,
+            unit_code,
             now=now,
-            settings=section,
-            keywords=keywords,
+            tz=deps.settings.tz,
+            section=section,
             language=deps.settings.app.language,
+            keywords=keywords,
+            chart=chart_path(section, name, period, unit_code),
         )
-    image = await asyncio.to_thread(render_chart, report, chart)
-    return Outbound(text=push_text(report, tz, section.min_volume), image=str(image))
+
+
+async def requested_reports(deps: JobDeps, now: datetime) -> str:
+    """Answer the reports leaders asked for in chat (本周报告 / 本月报告): this week or month, to date."""
+    async with deps.reads() as session:
+        query = select(ReportRequest).where(ReportRequest.done_at.is_(None)).order_by(ReportRequest.id).limit(REQUEST_BATCH)
+        requests = list((await session.scalars(query)).all())
+        scopes = {r.person_id: await report_scope(session, r.person_id) for r in requests}
+    if not requests:
+        return "no reports asked for"
+    keywords = await load_keywords(deps.settings)
+    sent = 0
+    for request in requests:
+        allowed, unit_code = scopes[request.person_id]
+        message = None
+        if allowed:
+            period = parse_period(request.kind, now, deps.settings.tz)
+            message = await _message(deps, period, unit_code, name=f"asked-{request.kind}", now=now, keywords=keywords)
+        sent += await _answer(deps, request, message, now)
+    return f"{sent} asked-for reports queued"
+
+
+async def _answer(deps: JobDeps, request: ReportRequest, message: Outbound | None, now: datetime) -> int:
+    """Queue the report (none when the person may no longer have one) and mark the request done, together."""
+    async with UnitOfWork(deps.session_factory) as uow:
+        done = await uow.session.execute(
+            update(ReportRequest)
+            .where(ReportRequest.id == request.id, ReportRequest.done_at.is_(None))
+            .values(done_at=now, outcome="queued" if message else "not a leader any more")
+        )
+        sent = 0
+        if getattr(done, "rowcount", 0) == 1 and message is not None:
+            sent = int(await push_to_person(uow, request.person_id, message, f"report:request:{request.id}:p{request.person_id}", now, kind=REPORT_KIND))
+        await uow.commit()
+    return sent
 
 
 async def queue_report(deps: JobDeps, message: Outbound, keys: dict[int, str], now: datetime) -> int:

@@ -19,8 +19,8 @@ from handlers.reports.export import (
     to_csv,
     write_xlsx,
 )
+from handlers.reports.leader import load_keywords
 from handlers.reports.text import full_text
-from scheduler.reports import load_keywords
 from storage.db import create_engine, create_read_engine, create_session_factory
 from storage.migrate import ensure_schema_current
 from storage.stats.compute import StatsError

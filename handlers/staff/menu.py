@@ -1,4 +1,5 @@
-"""The staff menu and task lists: my tasks, the command center's queues (triage, returns, extensions, red lights), who am I."""
+"""The staff menu and task lists: my tasks, the command center's queues (triage, returns, extensions, red
+lights), this week's and month's report for leaders and the command center, who am I."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from handlers.buttons import (
 from handlers.casework import summary
 from handlers.core import Context, Step, UserError
 from handlers.messages import Outbound
+from handlers.reports.leader import request_report
 from handlers.staff.access import staff_bindings
 from handlers.staff.binding import whoami
 from handlers.staff.card import light_of
@@ -25,6 +27,7 @@ from storage.cases.supervision import Colour
 from storage.models.cases import Case
 
 PAGE_SIZE = 5
+REPORT_ITEMS = {"report_week": "week", "report_month": "month"}
 
 
 LIGHT_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2}
@@ -41,6 +44,8 @@ async def staff_menu(ctx: Context) -> Outbound | None:
         items.append("tasks")
     if Role.COMMAND_CENTER in roles:
         items += ["triage", "returns", "extensions", "red"]
+    if roles & {Role.LEADER, Role.COMMAND_CENTER}:
+        items += ["report_week", "report_month"]
     items.append("whoami")
     buttons = (*(button(ctx.t(f"staff.menu.{item}"), StaffMenu(item)) for item in items), *await wish_staff_buttons(ctx))
     return Outbound(text=ctx.t("staff.menu.prompt"), buttons=buttons)
@@ -55,6 +60,8 @@ async def open_menu_item(ctx: Context, data: StaffMenu) -> Step:
     """Open a staff menu entry."""
     if data.item == "whoami":
         return await whoami(ctx)
+    if data.item in REPORT_ITEMS:
+        return await request_report(ctx, REPORT_ITEMS[data.item])
     return await show_list(ctx, StaffPage(data.item, 0))
 
 

@@ -6,11 +6,12 @@
     chat      recorded updates, the outbox, conversations, WeChat menus
     access    staff invites, the simulator's identity owners and trainers' passes
     wishes    micro-wishes and their events
+    reports   reports asked for in chat, answered by a job
 
 Importing this package registers every table on `Base.metadata`. It imports nothing else of QunGong
 but `storage.types`.
 """
 
-from storage.models import access, base, cases, chat, people, wishes  # noqa: F401 - registers every table
+from storage.models import access, base, cases, chat, people, reports, wishes  # noqa: F401 - registers every table
 
-__all__ = ["access", "base", "cases", "chat", "people", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "people", "reports", "wishes"]

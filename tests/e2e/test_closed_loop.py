@@ -67,3 +67,12 @@ def test_a_leaders_weekly_report_arrives_with_its_chart(demo_server: Server, sim
     with urllib.request.urlopen(demo_server.base + image, timeout=10) as chart:  # noqa: S310 - the local test server
         assert chart.status == 200 and chart.read(8) == b"\x89PNG\r\n\x1a\n"
     assert_clean(demo_server)
+
+
+def test_a_leader_asks_for_this_weeks_report_in_chat(demo_server: Server, sim: SimClient) -> None:
+    sim.say("leader-dh", "菜单")
+    replies = sim.press("leader-dh", "本周报告")
+    assert "正在生成本周" in sim.text(replies)
+    report_message = sim.wait_for("leader-dh", "受理", timeout=30)
+    assert str(report_message.get("image", "")).startswith("/sim/files/")
+    assert_clean(demo_server)

@@ -1,0 +1,104 @@
+"""A leader's report as a chat message: the same text and chart whether the scheduler pushes it on Monday
+or the 1st, or the leader asks for it in chat (本周报告 / 本月报告).
+
+Asking files a request (report_requests); the scheduler's `requested_reports` job builds the report
+off the chat's transaction and pushes it through the outbox, so nobody's chat waits for a report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.core import Context, Step, UserError
+from handlers.messages import Outbound
+from handlers.reports.build import Keywords, build_report
+from handlers.reports.chart import render_chart
+from handlers.reports.settings import ReportsSection
+from handlers.reports.text import push_text
+from nlp.hotspots import load_keyword_tokenizer
+from nlp.settings import NlpSettings
+from storage.cases.lifecycle import Role
+from storage.models.people import RoleBinding, Unit
+from storage.models.reports import ReportRequest
+from storage.stats.period import Period
+
+KINDS = ("week", "month")
+# Who may ask for a report in chat, and whose report they get: a leader bound to a street (or a
+# community) gets that unit's, a district leader and the command center the district's.
+REPORT_ROLES = (Role.LEADER.value, Role.COMMAND_CENTER.value)
+SCOPED_KINDS = ("street", "community")
+
+
+async def report_scope(session: AsyncSession, person_id: int) -> tuple[bool, str | None]:
+    """Return whether a person may have reports, and the unit code of theirs (None: the district's)."""
+    query = (
+        select(Unit.kind, Unit.code)
+        .join(RoleBinding, RoleBinding.unit_id == Unit.id)
+        .where(RoleBinding.person_id == person_id, RoleBinding.role.in_(REPORT_ROLES))
+        .order_by(RoleBinding.id)
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return False, None
+    if any(kind not in SCOPED_KINDS for kind, _ in rows):
+        return True, None  # a district-wide role sees the district
+    return True, str(rows[0].code)
+
+
+async def request_report(ctx: Context, kind: str) -> Step:
+    """File a request for this week's or month's report (to date); the report arrives as a push."""
+    if kind not in KINDS:
+        raise UserError(ctx.t("errors.unknown_button"))
+    allowed, _ = await report_scope(ctx.uow.session, ctx.person.id)
+    if not allowed:
+        raise UserError(ctx.t("reports.chat.not_allowed"))
+    pending = select(ReportRequest.id).where(
+        ReportRequest.person_id == ctx.person.id, ReportRequest.kind == kind, ReportRequest.done_at.is_(None)
+    )
+    if (await ctx.uow.session.scalars(pending)).first() is None:
+        ctx.uow.session.add(ReportRequest(person_id=ctx.person.id, kind=kind, requested_at=ctx.now))
+    return ctx.step(Outbound(text=ctx.t(f"reports.chat.coming_{kind}")))
+
+
+def nlp_settings_of(settings: object) -> NlpSettings:
+    """Return the configured routing settings (for the tokenizer), or the packaged defaults."""
+    method = getattr(settings, "nlp_settings", None)
+    found = method() if callable(method) else None
+    return found if isinstance(found, NlpSettings) else NlpSettings()
+
+
+async def load_keywords(settings: object) -> Keywords:
+    """Load the project's jieba tokenizer and stop words off the event loop."""
+    tokenizer, stopwords = await asyncio.to_thread(load_keyword_tokenizer, nlp_settings_of(settings))
+    return Keywords(tokenizer, stopwords)
+
+
+def chart_path(section: ReportsSection, name: str, period: Period, unit_code: str | None) -> Path:
+    """Return where a report's chart is written."""
+    return (section.path / f"{name}-{period.key}-{unit_code or 'district'}.png").resolve()
+
+
+async def report_message(
+    session: AsyncSession,
+    period: Period,
+    unit_code: str | None,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    section: ReportsSection,
+    language: str,
+    keywords: Keywords,
+    chart: Path,
+) -> Outbound:
+    """Build one unit's report on SESSION (a read session), and render its text and its chart (to CHART)."""
+    report = await build_report(
+        session, period, unit_code=unit_code, tz=tz, now=now, settings=section, keywords=keywords, language=language
+    )
+    image = await asyncio.to_thread(render_chart, report, chart)
+    return Outbound(text=push_text(report, tz, section.min_volume), image=str(image))
