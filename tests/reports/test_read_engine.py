@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import OperationalError
 
-import scheduler.reports
+import handlers.reports.leader
 from bot.app import App, build_app
 from handlers.reports.build import Report, build_report
 from scheduler.jobs import JOBS
@@ -70,7 +70,7 @@ async def test_a_write_commits_while_the_report_is_being_built(
         await release.wait()
         return report
 
-    monkeypatch.setattr(scheduler.reports, "build_report", build_and_hold)
+    monkeypatch.setattr(handlers.reports.leader, "build_report", build_and_hold)
     job: asyncio.Future[str] = asyncio.ensure_future(JOBS["weekly_report"].func(job_deps(app), MONDAY))
     try:
         await until_set(built, job)
