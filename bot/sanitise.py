@@ -12,8 +12,9 @@ from typing import Any
 from handlers.messages import Inbound
 
 MAX_PAYLOAD_CHARS = 4000
-# C0/C1 controls (but tab and newline), zero-width and bidirectional controls, lone surrogates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ud800-\udfff]")
+# C0/C1 controls (but tab and newline), zero-width and bidirectional controls (embeddings, overrides and
+# isolates), lone surrogates — the same set nlp/text.py strips before classifying.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 def clean_text(text: str, limit: int = MAX_PAYLOAD_CHARS) -> str:

@@ -7,13 +7,11 @@ from nlp.model import RoutingModel
 from nlp.pipeline import Featurizer, Prepared
 from nlp.rules import DEFAULT_RULES
 from nlp.scoring import Classification, Scorer
-from nlp.settings import PACKAGE_DATA, NlpSettings
+from nlp.settings import NlpSettings
 from nlp.taxonomy import Taxonomy, load_taxonomy
-from nlp.text import Normaliser, load_t2s
+from nlp.text import Normaliser, opencc_simplify
 from nlp.tokenizer import load_jieba
 from nlp.training import load_model
-
-T2S_PATH = PACKAGE_DATA / "t2s.txt"
 
 
 class Classifier:
@@ -52,7 +50,7 @@ def load_featurizer(settings: NlpSettings) -> tuple[Taxonomy, Lexicon, Featurize
     """Load taxonomy, lexicon, normaliser and tokenizer (the parts that do not need a model)."""
     taxonomy = load_taxonomy(settings.taxonomy_path)
     lexicon = load_lexicon(settings.lexicon_path)
-    normaliser = Normaliser(load_t2s(T2S_PATH), lexicon.variants)
+    normaliser = Normaliser(opencc_simplify(), lexicon.variants)
     tokenizer = load_jieba(settings.cache_dir, lexicon.words())
     return taxonomy, lexicon, Featurizer(lexicon, normaliser, tokenizer, DEFAULT_RULES)
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.geo import DATUMS, GCJ02, WGS84
+
 TELEGRAM_DRIVERS = ("ptb", "aiogram")
 TELEGRAM_MODES = ("polling", "webhook")
 RESERVED_NAMES = ("sim",)
@@ -29,6 +31,7 @@ class TelegramChannel:
     webhook_url: str = ""
     webhook_path: str = "/telegram/webhook"
     webhook_secret: str = ""
+    location_datum: str = WGS84  # Telegram sends GPS coordinates
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -51,6 +54,7 @@ class WeChatChannel:
     reply_budget_seconds: float = 4.5
     replay_window_seconds: int = 300
     templates: dict[str, str] = field(default_factory=dict)
+    location_datum: str = GCJ02  # WeChat's shared locations are in China's GCJ-02
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -84,6 +88,8 @@ def channel_problems(channels: tuple[ChannelSettings, ...]) -> list[str]:
                 problems.append(f"{where}: path {path} is used by another channel")
             seen_paths.add(path)
         found = _telegram_problems(channel) if isinstance(channel, TelegramChannel) else _wechat_problems(channel)
+        if channel.location_datum not in DATUMS:
+            found.append(f"location_datum: expected one of {', '.join(DATUMS)}, got {channel.location_datum!r}")
         problems.extend(f"{where}.{problem}" for problem in found)
     return problems
 

@@ -4,6 +4,10 @@ A sliding window (the times of the last N sends) never lets more than N sends in
 of the period, unlike a token bucket, whose burst can double the rate across a window edge.
 The limits hold within one process; several senders must share the platform's limit between
 them (configure each with its part).
+
+Waiters for one chat are served first come, first served: each takes a place in the chat's queue
+and tries for a slot only at its head, so a chat's messages leave in the order they were asked for
+(the steps of a conversation are never shuffled).
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class RateLimiter:
         self._channels: dict[str, SlidingWindow] = {}
         self._chats: dict[tuple[str, str], SlidingWindow] = {}
         self._paused: dict[str, float] = {}
+        self._queues: dict[tuple[str, str], deque[asyncio.Future[None]]] = {}
 
     def _windows(self, channel: str, chat_id: str) -> tuple[SlidingWindow, SlidingWindow]:
         """Return the channel's and the chat's windows, creating them on first use."""
@@ -97,9 +102,29 @@ class RateLimiter:
         return 0.0
 
     async def acquire(self, channel: str, chat_id: str) -> None:
-        """Wait until a message may be sent to CHAT_ID on CHANNEL, and take the slot."""
-        while (delay := self.try_acquire(channel, chat_id)) > 0:
-            await self._sleep(delay)
+        """Wait (behind earlier waiters for the same chat) until a message may be sent to CHAT_ID on CHANNEL, and take the slot."""
+        key = (channel, chat_id)
+        queue = self._queues.setdefault(key, deque())
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(turn)
+        if len(queue) == 1:
+            turn.set_result(None)
+        try:
+            await turn
+            while (delay := self.try_acquire(channel, chat_id)) > 0:
+                await self._sleep(delay)
+        finally:
+            self._leave(key, turn)
+
+    def _leave(self, key: tuple[str, str], turn: asyncio.Future[None]) -> None:
+        """Take a waiter out of its chat's queue (served or cancelled) and let the next one try."""
+        queue = self._queues[key]
+        was_head = queue[0] is turn
+        queue.remove(turn)
+        if not queue:
+            del self._queues[key]
+        elif was_head and not queue[0].done():
+            queue[0].set_result(None)
 
     def pause(self, channel: str, seconds: float) -> None:
         """Send nothing more on CHANNEL for SECONDS (the platform's retry_after)."""

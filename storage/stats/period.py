@@ -106,7 +106,8 @@ def _moment(text: str, tz: ZoneInfo) -> datetime:
 
 def parse_period(text: str, now: datetime, tz: ZoneInfo) -> Period:
     """Parse week|month|year (the current one, to date is fine), last-week|last-month|last-year or FROM..TO."""
-    value = text.strip().lower()
+    raw = text.strip()
+    value = raw.lower()  # the keywords in any case; dates and times as given (2026-11-01T08:00 keeps its T)
     today = now.astimezone(tz).date()
     current = {"week": week_of(today, tz), "month": month_of(today, tz), "year": year_of(today.year, tz)}
     if value in current:
@@ -114,7 +115,7 @@ def parse_period(text: str, now: datetime, tz: ZoneInfo) -> Period:
         return replace(found, end=now, partial=True) if now < found.end else found
     if value.startswith("last-") and value[5:] in current:
         return last_complete(value[5:], now, tz)
-    start_text, sep, end_text = value.partition("..")
+    start_text, sep, end_text = raw.partition("..")
     if not sep:
         raise PeriodError(f"expected week, month, year, last-week, last-month, last-year or FROM..TO, got {text!r}")
     start, end = _moment(start_text, tz), _moment(end_text, tz)

@@ -5,6 +5,7 @@ dead-letter alerts reach an administrator wherever they are, the simulator inclu
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.channels.delivery import PermanentFailure
 from bot.cli.main import main
+from bot.outbox.rate_limit import Limit, RateLimiter
 from bot.outbox.sender import OutboxSender
 from bot.outbox.settings import OutboxSection
 from bot.web.simulator.api import take_inbox
@@ -141,3 +143,14 @@ def test_qungong_outbox_shows_counts_the_oldest_and_the_dead_and_retries(
     assert "queued again: #2" in out and "not dead (left as they are): #1" in out
     assert main(["outbox"]) == 0
     assert "dead: 0" in capsys.readouterr().out
+
+
+async def test_twenty_pushes_to_one_chat_reach_the_platform_in_order(app: App) -> None:
+    ids = await _people(app)
+    for n in range(20):
+        await _queue(app, f"step-{n:02d}", person_id=ids["tg"], channel="telegram:main", chat_id="tg")
+    telegram = Telegram()
+    one_at_a_time = RateLimiter(lambda channel: (Limit(1000, 1.0), Limit(1, 0.01)), time.monotonic)  # each waits for the last
+    sender = OutboxSender(app.session_factory, {"telegram:main": telegram}, OutboxSection(), limiter=one_at_a_time, now=lambda: NOW + timedelta(seconds=1))
+    assert await sender.drain_once() == 20
+    assert [text for _, text in telegram.sent] == [f"step-{n:02d}" for n in range(20)]

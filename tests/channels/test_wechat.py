@@ -23,6 +23,7 @@ from bot.channels.wechat.channel import WeChatChannel, signature
 from bot.outbox.sender import OutboxSender
 from bot.web.server import build_web_app
 from handlers.messages import Button, Inbound, Outbound
+from storage.geo import GCJ02, to_stored
 from storage.models.cases import Case
 from storage.models.chat import InboundUpdate, OutboxMessage
 from tests.channels.conftest import OpenApp, fast_limiter
@@ -131,7 +132,8 @@ async def test_menu_click_and_location(open_app: OpenApp, fake: FakeWeChat) -> N
         await user.choose("提交")
         async with app.uow() as uow:
             case = (await uow.session.scalars(select(Case))).one()
-        assert case.jurisdiction_source == "coordinate" and (case.lat, case.lon) == (30.63, 114.31)
+        # WeChat shares GCJ-02: the case keeps the point in WGS-84, converted once at the channel's edge
+        assert case.jurisdiction_source == "coordinate" and (case.lat, case.lon) == pytest.approx(to_stored(30.63, 114.31, GCJ02))
 
 
 async def test_a_number_without_a_menu_is_just_text(open_app: OpenApp, fake: FakeWeChat) -> None:

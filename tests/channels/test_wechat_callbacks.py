@@ -7,6 +7,7 @@ import pytest
 from bot.channels.wechat.inbound import menu_number, to_inbound
 from bot.channels.wechat.render import render
 from handlers.messages import Button, InboundKind, Outbound
+from storage.geo import GCJ02, to_stored
 from tests.channels.wechat_harness import callback_xml
 
 OPENID = "oXyZ3s1QunGongFollower00001"
@@ -31,7 +32,7 @@ def test_an_image_uses_the_picture_url() -> None:
 
 def test_a_location_message() -> None:
     inbound = to_inbound("wechat", callback_xml("location", openid=OPENID, time=1, msg_id=4))
-    assert inbound is not None and (inbound.kind, inbound.location) == (InboundKind.LOCATION, (30.63, 114.31))
+    assert inbound is not None and (inbound.kind, inbound.location) == (InboundKind.LOCATION, to_stored(30.63, 114.31, GCJ02))
 
 
 def test_events_are_identified_by_sender_time_and_kind() -> None:
@@ -41,7 +42,7 @@ def test_events_are_identified_by_sender_time_and_kind() -> None:
     click = to_inbound("wechat", callback_xml("event_click", openid=OPENID, time=1795827601, key="m:cases"))
     assert click is not None and (click.kind, click.payload) == (InboundKind.BUTTON, "m:cases")
     located = to_inbound("wechat", callback_xml("event_location", openid=OPENID, time=1795827602))
-    assert located is not None and (located.kind, located.location) == (InboundKind.LOCATION, (30.63, 114.31))
+    assert located is not None and (located.kind, located.location) == (InboundKind.LOCATION, to_stored(30.63, 114.31, GCJ02))
 
 
 def test_kinds_we_do_not_use_are_ignored_and_garbage_refused() -> None:

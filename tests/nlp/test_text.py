@@ -6,17 +6,25 @@ from pathlib import Path
 
 from nlp import Classifier, NlpSettings
 from nlp.lexicon import TermMatcher
-from nlp.text import Normaliser
+from nlp.text import Normaliser, opencc_simplify
 from nlp.tokenizer import small_dictionary
 
 
 def test_normaliser_fixes_typos_traditional_and_controls() -> None:
     """Variants, traditional characters, full-width forms and control characters are normalised."""
-    norm = Normaliser({"燈": "灯", "壞": "坏"}, {"路登": "路灯", "天然气": "天然气", "然气": "燃气"})
+    norm = Normaliser(opencc_simplify(), {"路登": "路灯", "天然气": "天然气", "然气": "燃气"})
     assert norm("路登壞了\x00！") == "路灯坏了 !"
     assert norm("天然气和然气") == "天然气和燃气"
     assert norm("ＫＴＶ") == "ktv"
-    assert len(Normaliser({}, {}, max_chars=50)("长" * 10_000)) == 50
+    assert len(Normaliser(opencc_simplify(), {}, max_chars=50)("长" * 10_000)) == 50
+
+
+def test_traditional_characters_are_simplified_by_phrase() -> None:
+    """The common characters a hand-kept table missed, and 狼藉 left alone (a character table made it 狼借)."""
+    norm = Normaliser(opencc_simplify(), {})
+    assert norm("國家 員工 應該 專業 臺灣 養老 別的") == "国家 员工 应该 专业 台湾 养老 别的"
+    assert norm("一片狼藉") == "一片狼藉"
+    assert norm("頭髮 發現 乾淨 幹部") == "头发 发现 干净 干部"
 
 
 def test_matcher_prefers_longest_term() -> None:

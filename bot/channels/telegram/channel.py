@@ -98,7 +98,7 @@ class TelegramChannel:
     async def receive(self, update: dict[str, Any]) -> None:
         """Handle one update: answer a button press, run the dispatcher, show the replies in order."""
         try:
-            inbound = to_inbound(self.name, update)
+            inbound = to_inbound(self.name, update, self.settings.location_datum)
             pressed = pressed_message(update)
         except ValueError as exc:
             log.warning("telegram channel %s: update %r ignored: %s", self.name, str(update.get("update_id"))[:20], exc)

@@ -20,7 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels.datum import in_stored_datum
 from handlers.messages import Button, Inbound, InboundKind, Outbound
+from storage.geo import WGS84
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -110,7 +112,7 @@ UPDATE_KINDS: dict[str, Callable[[str, Update], Inbound | None]] = {
 ALLOWED_UPDATES = list(UPDATE_KINDS)
 
 
-def to_inbound(channel: str, update: Update) -> Inbound | None:
+def to_inbound(channel: str, update: Update, datum: str = WGS84) -> Inbound | None:
     """Translate one Bot API update into an Inbound, or None when it is not a kind we use.
 
     Raises ValueError for an update whose fields are not what the Bot API sends (missing, mistyped).
@@ -118,7 +120,8 @@ def to_inbound(channel: str, update: Update) -> Inbound | None:
     for key, build in UPDATE_KINDS.items():
         if update.get(key):
             try:
-                return build(channel, update)
+                inbound = build(channel, update)
+                return None if inbound is None else in_stored_datum(inbound, datum)
             except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
                 raise ValueError(f"malformed {key} update: {type(exc).__name__}: {exc}") from exc
     return None

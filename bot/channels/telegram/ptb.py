@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -25,6 +26,7 @@ from telegram.error import (
 )
 from telegram.ext import Updater
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.channels.settings import TelegramChannel
@@ -37,9 +39,12 @@ NOT_MODIFIED = "message is not modified"
 
 
 def _retry_after(exc: RetryAfter) -> float:
-    """Return the wait Telegram asked for, in seconds (read without PTB's int/timedelta deprecation warning)."""
-    value: timedelta = exc._retry_after  # noqa: SLF001 - the public property warns until PTB_TIMEDELTA is set
-    return value.total_seconds()
+    """Return the wait Telegram asked for, in seconds, through the public property (an int, or a timedelta
+    when PTB_TIMEDELTA is set; PTB warns about the int until then, which says nothing to us)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | float | timedelta = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 ERRORS: list[tuple[type[TelegramError], Callable[[Any], DeliveryError]]] = [

@@ -187,7 +187,7 @@ class WeChatChannel:
         """Read the callback's message (None: a kind we do not use), or the 4xx refusing it (logged)."""
         try:
             body = (await read_body(request, MAX_CALLBACK_BYTES)).decode("utf-8")
-            return to_inbound(self.name, self._decrypt(request, body) if encrypted else body)
+            return to_inbound(self.name, self._decrypt(request, body) if encrypted else body, self.settings.location_datum)
         except InvalidSignatureException:
             log.warning("wechat channel %s: safe-mode message with a wrong msg_signature refused", self.name)
             return web.Response(status=403, text="forbidden")

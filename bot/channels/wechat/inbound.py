@@ -20,7 +20,9 @@ from typing import Any
 
 from wechatpy import parse_message
 
+from bot.channels.datum import in_stored_datum
 from handlers.messages import Inbound, InboundKind
+from storage.geo import GCJ02
 
 MENU_NUMBER = re.compile(r"\s*([0-9]{1,2})\s*")
 Parsed = Any  # a wechatpy message or event object (wechatpy has no type hints)
@@ -93,7 +95,7 @@ EVENT_KINDS: dict[str, Callable[[str, Parsed], Inbound]] = {
 }
 
 
-def to_inbound(channel: str, xml: str) -> Inbound | None:
+def to_inbound(channel: str, xml: str, datum: str = GCJ02) -> Inbound | None:
     """Translate a (decrypted) callback XML into an Inbound, or None for kinds we do not use."""
     try:
         message = parse_message(xml)
@@ -108,7 +110,7 @@ def to_inbound(channel: str, xml: str) -> Inbound | None:
     if build is None:
         return None
     try:
-        return build(channel, message)
+        return in_stored_datum(build(channel, message), datum)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ValueError(f"malformed {message.type} callback: {type(exc).__name__}") from exc
 

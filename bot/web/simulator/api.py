@@ -40,6 +40,7 @@ from bot.web.simulator.access import (
 )
 from handlers.messages import Inbound, InboundKind, Outbound, local_image, outbound_from_payload
 from storage.cases.routing import STAFF_ROLE_OF_KIND
+from storage.geo import DATUMS, WGS84, to_stored
 from storage.models.chat import OutboxMessage
 from storage.models.people import Person
 from storage.uow import UnitOfWork
@@ -130,7 +131,10 @@ def _location(value: Any) -> tuple[float, float]:
         raise BadRequest('"location" needs numeric "lat" and "lon"') from exc
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         raise BadRequest('"location" is outside the globe')
-    return lat, lon
+    datum = value.get("datum", WGS84)  # a browser's geolocation is WGS-84; a script may say gcj02
+    if datum not in DATUMS:
+        raise BadRequest(f'"location.datum" must be one of {", ".join(DATUMS)}')
+    return to_stored(lat, lon, datum)
 
 
 def _inbound(key: str, body: dict[str, Any]) -> Inbound:
