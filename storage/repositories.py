@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from functools import cache
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases.lifecycle import OPEN_STATES, Action
@@ -29,11 +31,15 @@ _ACCOUNTS_OF = (
     .where(ChannelAccount.person_id == bindparam("person_id"))
     .order_by(ChannelAccount.last_seen_at.desc().nulls_last(), ChannelAccount.id)
 )
-# The same SQL on SQLite (3.35+) and PostgreSQL; the dialects' on_conflict_do_update() is never cached.
-_NEXT_NUMBER = text(
-    f"INSERT INTO {CaseNumberCounter.__tablename__} (day, last) VALUES (:day, 1) "
-    f"ON CONFLICT (day) DO UPDATE SET last = {CaseNumberCounter.__tablename__}.last + 1 RETURNING last"
-)
+
+
+@cache
+def _next_number(dialect: str) -> Any:
+    """Return the dialect's `INSERT … ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last` (built once)."""
+    counters = cast(Table, CaseNumberCounter.__table__)
+    module = postgresql if dialect == "postgresql" else sqlite
+    insert = module.insert(counters).values(day=bindparam("day"), last=1)
+    return insert.on_conflict_do_update(index_elements=["day"], set_={"last": counters.c.last + 1}).returning(counters.c.last)
 
 
 class UnitRepository:
@@ -180,7 +186,7 @@ class CaseRepository:
 
     async def next_number(self, day: str) -> int:
         """Reserve the next case number of a local day (YYYYMMDD), safely under concurrency."""
-        result = await self.session.execute(_NEXT_NUMBER, {"day": day})
+        result = await self.session.execute(_next_number(self.session.get_bind().dialect.name), {"day": day})
         return int(result.scalar_one())
 
     async def in_states(

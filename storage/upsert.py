@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,19 +22,13 @@ def insert_for(session: AsyncSession, table: Any) -> Any:
 
 async def insert_ignoring(session: AsyncSession, table: Any, values: Mapping[str, Any], conflict: Sequence[str]) -> bool:
     """INSERT one row unless it would break the unique key `conflict`; return True when it was inserted."""
-    result = await session.execute(_insert_ignoring(table, tuple(values), tuple(conflict)), dict(values))
+    statement = _insert_ignoring(session.get_bind().dialect.name, table, tuple(conflict))
+    result = await session.execute(statement, dict(values))
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
 @cache
-def _insert_ignoring(table: Any, columns: tuple[str, ...], conflict: tuple[str, ...]) -> TextClause:
-    """Build the statement once: `ON CONFLICT (…) DO NOTHING` reads the same on both databases.
-
-    SQLAlchemy cannot cache the dialects' own `insert().on_conflict_do_nothing()` and compiles it
-    again on every execution; a typed text statement is compiled once.
-    """
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
-        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-    )
-    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+def _insert_ignoring(dialect: str, table: Any, conflict: tuple[str, ...]) -> Any:
+    """Build the dialect's `INSERT … ON CONFLICT (…) DO NOTHING` once per table (SQLAlchemy 2.1 caches its compiled form)."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing(index_elements=list(conflict))

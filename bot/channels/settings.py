@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from storage.geo import DATUMS, GCJ02, WGS84
 
 TELEGRAM_DRIVERS = ("ptb", "aiogram")
+DRIVER_MODULES = {"ptb": "telegram", "aiogram": "aiogram"}  # what each driver imports (an extra of the package)
 TELEGRAM_MODES = ("polling", "webhook")
 RESERVED_NAMES = ("sim",)
 NAME = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
@@ -99,6 +101,8 @@ def _telegram_problems(channel: TelegramChannel) -> list[str]:
     problems = []
     if channel.driver not in TELEGRAM_DRIVERS:
         problems.append(f"driver: expected one of {', '.join(TELEGRAM_DRIVERS)}, got {channel.driver!r}")
+    elif importlib.util.find_spec(DRIVER_MODULES[channel.driver]) is None:
+        problems.append(f"driver: {channel.driver} is not installed; pip install \"qungong[telegram-{channel.driver}]\"")
     if channel.mode not in TELEGRAM_MODES:
         problems.append(f"mode: expected one of {', '.join(TELEGRAM_MODES)}, got {channel.mode!r}")
     if not re.fullmatch(r"\d+:[A-Za-z0-9_\-]+", channel.token):

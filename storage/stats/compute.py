@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Executable, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases.lifecycle import Status
@@ -232,7 +232,7 @@ def _in(column: Any, period: Period) -> ColumnElement[bool]:
     return (column >= period.start) & (column < period.end)  # type: ignore[no-any-return]
 
 
-async def _rows(session: AsyncSession, query: Select[Any]) -> list[Any]:
+async def _rows(session: AsyncSession, query: Executable) -> list[Any]:
     """Run a query and return its rows."""
     return list((await session.execute(query)).all())
 

@@ -78,3 +78,41 @@ async def test_report_happy_path_in_the_browser(served: str, demo_district: Dist
             await pushed.wait_for(timeout=10_000)
         finally:
             await browser.close()
+
+
+async def test_the_page_keeps_polling_after_a_failed_fetch(served: str, demo_district: District) -> None:
+    from playwright.async_api import Route, async_playwright
+
+    from handlers.messages import Outbound
+    from handlers.pushes import push_to_person
+
+    failed: list[str] = []
+
+    async def fail_once(route: Route) -> None:
+        if not failed:
+            failed.append(route.request.url)
+            await route.abort()
+        else:
+            await route.continue_()
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.route("**/sim/api/inbox*", fail_once)
+            await page.goto(served)
+            await page.wait_for_selector("#who option", state="attached")
+            await page.select_option("#who", "dept-shizheng")
+            for _ in range(50):  # until the first poll has failed
+                if failed:
+                    break
+                await page.wait_for_timeout(100)
+            assert failed
+            async with demo_district.app.uow() as uow:
+                person = await uow.people.by_demo_key("dept-shizheng")
+                assert person is not None
+                await push_to_person(uow, person.id, Outbound(text="轮询恢复后的推送"), "poll-test", demo_district.clock())
+                await uow.commit()
+            await page.locator("#log .msg.push", has_text="轮询恢复后的推送").wait_for(timeout=10_000)
+        finally:
+            await browser.close()

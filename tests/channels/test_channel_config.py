@@ -152,3 +152,13 @@ def test_wechat_menu_without_a_wechat_channel(capsys: pytest.CaptureFixture[str]
         patch.setenv("QUNGONG_CONFIG", str(_write(tmp_path, "")))
         assert main(["wechat", "menu"]) == 2
     assert "no WeChat channel" in capsys.readouterr().err
+
+
+def test_a_telegram_driver_that_is_not_installed_is_named_with_its_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.channels.settings as channel_settings
+
+    real = channel_settings.importlib.util.find_spec
+    monkeypatch.setattr(channel_settings.importlib.util, "find_spec", lambda name, *a: None if name == "aiogram" else real(name, *a))
+    channel = channel_settings.TelegramChannel(name="telegram:main", driver="aiogram", token="1:a")
+    problems = channel_settings.channel_problems((channel,))
+    assert problems == ['channels.telegram:main.driver: aiogram is not installed; pip install "qungong[telegram-aiogram]"']
