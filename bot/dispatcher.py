@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,10 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.locks import KeyedLocks
+from bot.outbox.rate_limit import Limit, MemoryWindows
 from bot.sanitise import clean_inbound, jsonable
 from handlers.core import IDLE, Context, Services, Step, UserError
 from handlers.messages import Inbound, Outbound
 from handlers.router import route
+from storage.bans import is_banned
 from storage.cases.lifecycle import LifecycleError
 from storage.conversations import ChatState
 from storage.models.people import ChannelAccount, Person
@@ -39,6 +42,8 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 CONFLICT_DEADLINE = 10.0  # seconds of retrying conflicts before asking for a redelivery
+SLOW_DOWN_EVERY = 60.0  # seconds between two "please slow down" answers to one chat
+MAX_TOLD = 10_000
 MAX_UNIQUE_CLASHES = 5  # a unique-key clash that repeats this often is not a race
 FIRST_BACKOFF, MAX_BACKOFF = 0.005, 0.25  # seconds: the wait after the first conflict, and the longest
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -79,6 +84,10 @@ class Dispatcher:
         self._clock = clock
         self._route = router
         self._locks = KeyedLocks()
+        # Intake limits hold per process (a flood through several workers is cut at N times the rate).
+        self._intake = MemoryWindows(time.monotonic)
+        self._intake_limit = Limit(services.abuse.messages_per_minute, 60.0)
+        self._told_to_slow: dict[tuple[str, str], float] = {}
         # SQLite has one writer connection: queue for it here, first come first served, instead
         # of in the connection pool, which lets late arrivals overtake and starves a few messages.
         bind = session_factory.kw.get("bind")
@@ -91,6 +100,8 @@ class Dispatcher:
         Raises Busy when conflicts with other workers went on for CONFLICT_DEADLINE seconds.
         """
         inbound = clean_inbound(inbound)
+        if await self._intake.take(f"{inbound.channel}:{inbound.chat_id}", self._intake_limit) > 0:
+            return self._slow_down(inbound)
         loop = asyncio.get_running_loop()
         # Lock first (FIFO), so one chat's messages are recorded and handled in arrival order.
         async with self._locks.hold((inbound.channel, inbound.chat_id)):
@@ -111,6 +122,17 @@ class Dispatcher:
                 await asyncio.sleep(conflict_backoff(attempt))
         log.warning("%s update %s: still conflicting after %.0f s; left for the platform to deliver again", inbound.channel, inbound.platform_id, CONFLICT_DEADLINE)
         raise Busy(f"{inbound.channel}/{inbound.platform_id}")
+
+    def _slow_down(self, inbound: Inbound) -> list[Outbound]:
+        """Answer a chat over its intake limit: politely, once a minute; its messages meanwhile are not handled."""
+        key, now = (inbound.channel, inbound.chat_id), time.monotonic()
+        if now - self._told_to_slow.get(key, -SLOW_DOWN_EVERY) < SLOW_DOWN_EVERY:
+            return []
+        if len(self._told_to_slow) > MAX_TOLD:
+            self._told_to_slow = {k: t for k, t in self._told_to_slow.items() if now - t < SLOW_DOWN_EVERY}
+        self._told_to_slow[key] = now
+        log.warning("%s chat %s sends more than %d messages a minute; told to slow down", inbound.channel, inbound.chat_id, self._intake_limit.count)
+        return [Outbound(text=self._services.texts.t("errors.slow_down"))]
 
     @contextlib.asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
@@ -152,7 +174,7 @@ class Dispatcher:
 
     def _payload(self, inbound: Inbound) -> dict[str, Any]:
         """Return what is stored of an update: its kind, payload and the platform's raw data."""
-        return jsonable({"kind": inbound.kind.value, "payload": inbound.payload, "raw": dict(inbound.raw)})
+        return jsonable({"kind": inbound.kind.value, "payload": inbound.payload, "chat_id": inbound.chat_id, "user_id": inbound.user_id, "raw": dict(inbound.raw)})
 
     async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
         """Record the update, run the handler, and commit record, state, domain changes and pushes together."""
@@ -162,6 +184,8 @@ class Dispatcher:
                 log.info("duplicate update %s/%s ignored", inbound.channel, inbound.platform_id)
                 return []
             person, chat = await self._sender(uow, inbound, now)
+            if is_banned(person, now):
+                return await self._banned(uow, inbound, person, now)
             # The state is fresh from the database (decoded JSON), so handlers may change it in place.
             ctx = Context(uow=uow, services=self._services, inbound=inbound, now=now, person=person, state=chat.state, data=chat.data)
             replies: list[Outbound] = []
@@ -208,6 +232,17 @@ class Dispatcher:
         )
         await uow.flush()
         return person
+
+    async def _banned(self, uow: UnitOfWork, inbound: Inbound, person: Person, now: datetime) -> list[Outbound]:
+        """Record a banned person's message without handling it; tell them once per ban."""
+        await uow.inbound.set_status(inbound.channel, inbound.platform_id, "banned")
+        replies: list[Outbound] = []
+        if person.ban_told_at is None:
+            person.ban_told_at = now
+            until = person.banned_until.astimezone(self._services.tz) if person.banned_until else now
+            replies.append(Outbound(text=self._services.texts.t("errors.banned", until=until.strftime("%Y-%m-%d %H:%M"))))
+        await uow.commit()
+        return replies
 
     async def _finish(self, inbound: Inbound, replies: list[Outbound], status: str) -> list[Outbound]:
         """Record the update as done without any other change, and return the replies."""

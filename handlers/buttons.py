@@ -165,3 +165,20 @@ class WishOp(ButtonData):
     prefix = "wo"
     op: str
     wish_id: int
+
+
+@dataclass(frozen=True)
+class BanUser(ButtonData):
+    """An administrator's 屏蔽此用户 on a case card: ban the case's resident (asks for how long)."""
+
+    prefix = "bn"
+    case_id: int
+
+
+@dataclass(frozen=True)
+class BanDays(ButtonData):
+    """How long the ban asked for by BanUser lasts."""
+
+    prefix = "bd"
+    case_id: int
+    days: int

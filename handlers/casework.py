@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from handlers.buttons import CaseOp, RevisitAnswer, StaffCard, button
-from handlers.core import Context
+from handlers.core import Context, UserError
 from handlers.messages import Outbound
 from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
@@ -72,7 +73,13 @@ def department_of(unit: Unit, fallback: str | None) -> str | None:
 
 
 async def open_case(ctx: Context, new: NewCase) -> Opened:
-    """Register a reported case and send it where the routing policy says (or to triage)."""
+    """Register a reported case and send it where the routing policy says (or to triage).
+
+    A resident who opened `[abuse] new_cases_per_hour` cases in the last hour is asked to wait (their
+    draft stays, so they can submit it later)."""
+    limit = ctx.services.abuse.new_cases_per_hour
+    if await ctx.uow.cases.opened_since(new.resident_person_id, ctx.now - timedelta(hours=1)) >= limit:
+        raise UserError(ctx.t("report.too_many_cases", limit=limit))
     case = await register_case(ctx.uow, new, ctx.as_resident(), ctx.now, ctx.services.tz, supervision=ctx.services.supervision)
     destination = await destination_for(ctx.uow, new.department_code, new.grid_id, new.community_id)
     if destination.triage:

@@ -8,6 +8,8 @@ from functools import partial
 from typing import Any
 
 from handlers.buttons import (
+    BanDays,
+    BanUser,
     CaseOp,
     CasePage,
     CaseView,
@@ -33,7 +35,7 @@ from handlers.menu import cancel, expired_button, main_menu
 from handlers.messages import InboundKind, Outbound
 from handlers.reports.leader import request_report
 from handlers.resident import my_cases, report, revisit
-from handlers.staff import actions, card, explain, phone
+from handlers.staff import actions, ban, card, explain, phone
 from handlers.staff import menu as staff_menu
 from handlers.staff.binding import bind, bind_code, whoami
 from handlers.start import show_help, show_menu, staff_free_text, working_roles
@@ -75,7 +77,7 @@ MENU: dict[str, Handler] = {
     "wishes": wishes.start,
 }
 
-STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES}
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **ban.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES}
 
 
 async def _menu_item(ctx: Context, data: MenuItem) -> Step:
@@ -107,6 +109,8 @@ BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
     StaffOp: actions.start_op,
     StaffTarget: actions.pick_target,
     StaffExtend: actions.pick_days,
+    BanUser: ban.ask_days,
+    BanDays: ban.ask_reason,
     ExplainTask: explain.start,
     WishMenu: wishes.open_menu_item,
     WishPage: wishes.show_list,

@@ -25,6 +25,8 @@ from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings
 from scheduler.wish_jobs import wish_reminders, wish_schedule, wish_trigger
 from storage.clock import parse_clock_time
+from storage.retention import apply_retention
+from storage.settings import RetentionSection
 
 
 async def light_sweep(deps: JobDeps, now: datetime) -> str:
@@ -50,6 +52,21 @@ async def calendar_check(deps: JobDeps, now: datetime) -> str:
 async def revisit_followup(deps: JobDeps, now: datetime) -> str:
     """Remind residents who did not answer their revisit, then hand it to the command center by phone."""
     return (await follow_up_revisits(deps, now)).describe()
+
+
+async def retention(deps: JobDeps, now: datetime) -> str:
+    """Remove personal data past its [retention] limits, in batches, and record how much (never what)."""
+    section: RetentionSection = getattr(deps.settings, "retention", RetentionSection())
+    counts = await apply_retention(deps.session_factory, section, now)
+    return "retention: " + ", ".join(f"{kind} {count}" for kind, count in counts.items())
+
+
+def _retention_trigger(settings: SettingsLike) -> BaseTrigger:
+    """Return the retention job's trigger: daily at [retention] run_at, local time."""
+    section: RetentionSection = getattr(settings, "retention", RetentionSection())
+    at = parse_clock_time(section.run_at)
+    hour, minute = (at.hour, at.minute) if at else (3, 30)
+    return CronTrigger(hour=hour, minute=minute, timezone=settings.tz)
 
 
 Job = Callable[[JobDeps, datetime], Awaitable[str]]
@@ -133,6 +150,14 @@ JOBS: dict[str, JobSpec] = {
             lambda s: f"every {REQUESTED_REPORTS_SECONDS} s",
             # Requests wait in the database; a late run answers them all, each once.
             misfire_grace_time=60,
+        ),
+        JobSpec(
+            "retention",
+            retention,
+            _retention_trigger,
+            lambda s: f"daily at {getattr(s, 'retention', RetentionSection()).run_at} ({s.tz.key})",
+            # Daily; each rule finds what has aged since, so a late or missed run catches up by itself.
+            misfire_grace_time=12 * 3600,
         ),
         JobSpec(
             "wish_reminders",

@@ -45,6 +45,7 @@ class SchedulerSection:
     sweep_seconds: int = 60
     sweep_batch: int = 1000
     calendar_check_at: str = "09:00"
+    lease_seconds: int = 30  # a dead leader's jobs move to another scheduler process within this and a third more
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def scheduler_problems(calendar: CalendarSection, supervision: SupervisionSectio
     problems.extend(clock_time_problems("supervision.quiet_end", supervision.quiet_end))
     if scheduler.sweep_seconds <= 0 or scheduler.sweep_batch <= 0:
         problems.append("scheduler: expected sweep_seconds and sweep_batch above 0")
+    if scheduler.lease_seconds < 3:
+        problems.append("scheduler.lease_seconds: expected 3 or more")
     problems.extend(clock_time_problems("scheduler.calendar_check_at", scheduler.calendar_check_at))
     if not 0 < revisit.reminder_hours < revisit.phone_hours:
         problems.append("revisit: expected 0 < reminder_hours < phone_hours")

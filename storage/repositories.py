@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -238,6 +238,11 @@ class CaseRepository:
         )
         return (await self.session.scalars(query)).all()
 
+    async def opened_since(self, person_id: int, since: datetime) -> int:
+        """Return how many cases a resident has opened since SINCE."""
+        query = select(func.count()).select_from(Case).where(Case.resident_person_id == person_id, Case.created_at >= since)
+        return int(await self.session.scalar(query) or 0)
+
     async def recently_replied(self, person_id: int, since: datetime) -> Case | None:
         """Return the resident's open case that staff replied to most recently since SINCE, if any."""
         query = (
@@ -301,6 +306,12 @@ class InboundRepository:
             "handled_at": handled_at,
         }
         return await insert_ignoring(self.session, InboundUpdate.__table__, row, ("channel", "platform_id"))
+
+    async def set_status(self, channel: str, platform_id: str, status: str) -> None:
+        """Change what became of a recorded update (e.g. banned: recorded, not handled)."""
+        await self.session.execute(
+            update(InboundUpdate).where(InboundUpdate.channel == channel, InboundUpdate.platform_id == platform_id).values(status=status)
+        )
 
     async def get(self, channel: str, platform_id: str) -> InboundUpdate | None:
         """Return a recorded update."""

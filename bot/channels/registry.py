@@ -38,8 +38,8 @@ class RunningChannel(Protocol):
     def add_routes(self, web_app: web.Application) -> None:
         """Mount the channel's HTTP routes (webhooks), if it has any."""
 
-    async def start(self) -> None:
-        """Connect: check credentials, start polling or register a webhook."""
+    async def start(self, receive: bool = True) -> None:
+        """Connect: check credentials; when RECEIVE, start polling or register a webhook too."""
 
     async def stop(self) -> None:
         """Stop receiving and release connections."""
@@ -88,12 +88,12 @@ def add_channel_routes(web_app: web.Application, channels: Sequence[RunningChann
         channel.add_routes(web_app)
 
 
-async def start_channels(channels: Sequence[RunningChannel]) -> None:
-    """Start the channels one by one; if one fails, stop those already started and re-raise."""
+async def start_channels(channels: Sequence[RunningChannel], *, receive: bool = True) -> None:
+    """Start the channels one by one (only to send, unless RECEIVE); if one fails, stop those started and re-raise."""
     started: list[RunningChannel] = []
     try:
         for channel in channels:
-            await channel.start()
+            await channel.start(receive)
             started.append(channel)
     except BaseException:
         await stop_channels(started)

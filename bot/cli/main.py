@@ -16,11 +16,14 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bot.app import App, build_app, load_demo, prepare_database
 from bot.cli import outbox as cli_outbox
 from bot.cli import people as cli_people
+from bot.cli import privacy as cli_privacy
 from bot.cli import reports as cli_reports
 from bot.cli import simulator as cli_simulator
+from bot.cli import status as cli_status
 from bot.cli import wechat as channels_cli
 from bot.config.loader import ConfigError, load_config
 from bot.config.schema import Config
+from bot.process import ROLES
 from bot.runtime import run_until
 from bot.web.server import simulator_mode
 from bot.web.simulator.access import DEMO
@@ -47,9 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", metavar="PATH", help="config file (default: $QUNGONG_CONFIG, else demo mode)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    sub.add_parser("run", help="start QunGong (demo mode: migrate, load the demo district, serve)").set_defaults(
-        func=cmd_run
+    run = sub.add_parser("run", help="start QunGong (demo mode: migrate, load the demo district, serve)")
+    run.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="all (one machine, the default); web (webhooks, simulator, pages); sender (the outbox); scheduler (the jobs, one leads)",
     )
+    run.set_defaults(func=cmd_run)
     db = sub.add_parser("db", help="database schema: upgrade or show the revision")
     db_sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     db_sub.add_parser("upgrade", help="create or upgrade the schema to the newest revision").set_defaults(
@@ -69,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reports.add_commands(sub)
     cli_outbox.add_commands(sub)
     cli_simulator.add_commands(sub)
+    cli_status.add_commands(sub)
+    cli_privacy.add_commands(sub)
     return parser
 
 
@@ -138,8 +148,9 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
         mode = "demo district" if config.app.demo else config.source
-        print(f"QunGong ({mode}) on http://{config.web.host}:{config.web.port}/ — Ctrl+C stops it", flush=True)
-        await run_until(app, stop)
+        where = f"on http://{config.web.host}:{config.web.port}/ " if args.role in ("all", "web") else ""
+        print(f"QunGong ({mode}, {args.role}) {where}— Ctrl+C stops it", flush=True)
+        await run_until(app, stop, args.role)
         return EXIT_OK
 
     return _with_app(config, work)

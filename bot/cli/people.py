@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.app import build_app
+from bot.cli import bans
+from bot.cli.common import CommandError, find_person, run_with_uow
 from bot.config.schema import Config
-from storage.invites import STAFF_ROLES, InviteError, issue_invite, revoke_invite, unbind
-from storage.migrate import ensure_schema_current
+from storage.invites import STAFF_ROLES, issue_invite, revoke_invite, unbind
 from storage.models.people import Person
 from storage.uow import UnitOfWork
 
 EXIT_OK, EXIT_FAILURE = 0, 1
-
-
-class CommandError(Exception):
-    """A mistake in a command's arguments or data, printed as one line."""
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,24 +37,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     unbind_parser.add_argument("--role", choices=sorted(r.value for r in STAFF_ROLES))
     unbind_parser.add_argument("--unit", help="unit code")
     unbind_parser.set_defaults(func=cmd_people_unbind)
-
-
-def run_with_uow(config: Config, work: object) -> int:
-    """Run one database task with the app's unit of work, printing mistakes as one line."""
-
-    async def runner() -> int:
-        app = build_app(config)
-        try:
-            await ensure_schema_current(app.engine)
-            async with app.uow() as uow:
-                return await work(uow)  # type: ignore[operator, no-any-return]
-        except (CommandError, InviteError) as exc:
-            print(f"qungong: {exc}")
-            return EXIT_FAILURE
-        finally:
-            await app.close()
-
-    return asyncio.run(runner())
+    bans.add_commands(people_sub)
 
 
 def cmd_invite(args: argparse.Namespace, config: Config) -> int:
@@ -84,18 +62,6 @@ def cmd_invite(args: argparse.Namespace, config: Config) -> int:
         return EXIT_OK
 
     return run_with_uow(config, work)
-
-
-async def find_person(uow: UnitOfWork, ref: str) -> Person:
-    """Find a person by id, demo key or exact name."""
-    if ref.isascii() and ref.isdigit() and len(ref) < 10 and (person := await uow.people.get(int(ref))) is not None:
-        return person
-    if (person := await uow.people.by_demo_key(ref)) is not None:
-        return person
-    matches = (await uow.session.scalars(select(Person).where(Person.name == ref))).all()
-    if len(matches) == 1:
-        return matches[0]
-    raise CommandError(f"no single person matches {ref!r} ({len(matches)} found); use the id from `qungong people list`")
 
 
 def cmd_people_unbind(args: argparse.Namespace, config: Config) -> int:

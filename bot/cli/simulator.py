@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.cli.people import CommandError, find_person, run_with_uow
+from bot.cli.common import CommandError, find_person, run_with_uow
 from bot.config.schema import Config
 from bot.web.server import simulator_mode
 from storage.sim_access import PassError, issue_pass

@@ -7,10 +7,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.channels.settings import ChannelSettings, channel_problems
 from bot.config.sections import AppSection, LoggingSection, app_problems
-from bot.outbox.settings import OutboxSection, outbox_problems
+from bot.outbox.settings import LimitsSection, OutboxSection, limits_problems, outbox_problems
 from bot.web.settings import WebSection, web_problems
 from handlers.reports.settings import ReportsSection, reports_problems
-from handlers.settings import ConversationSection, conversation_problems
+from handlers.settings import (
+    AbuseSection,
+    ConversationSection,
+    abuse_problems,
+    conversation_problems,
+)
 from nlp.settings import NlpSection, NlpSettings, nlp_problems
 from scheduler.settings import (
     CalendarSection,
@@ -20,7 +25,14 @@ from scheduler.settings import (
     scheduler_problems,
 )
 from storage.cases.settings import LifecycleSection, SlaSection, lifecycle_problems, sla_problems
-from storage.settings import InvitesSection, StorageSection, invites_problems, storage_problems
+from storage.settings import (
+    InvitesSection,
+    RetentionSection,
+    StorageSection,
+    invites_problems,
+    retention_problems,
+    storage_problems,
+)
 from storage.wishes.settings import WishesSection, wishes_problems
 
 
@@ -42,6 +54,9 @@ class Config:
     supervision: SupervisionSection = SupervisionSection()
     scheduler: SchedulerSection = SchedulerSection()
     outbox: OutboxSection = OutboxSection()
+    limits: LimitsSection = LimitsSection()
+    abuse: AbuseSection = AbuseSection()
+    retention: RetentionSection = RetentionSection()
     wishes: WishesSection = WishesSection()
     reports: ReportsSection = ReportsSection()
     channels: tuple[ChannelSettings, ...] = ()
@@ -74,6 +89,9 @@ def config_problems(config: Config) -> list[str]:
     problems += conversation_problems(config.conversation)
     problems += scheduler_problems(config.calendar, config.supervision, config.scheduler, config.revisit)
     problems += outbox_problems(config.outbox)
+    problems += limits_problems(config.limits)
+    problems += abuse_problems(config.abuse)
+    problems += retention_problems(config.retention)
     problems += wishes_problems(config.wishes)
     problems += reports_problems(config.reports)
     problems += channel_problems(config.channels)

@@ -184,7 +184,7 @@ class OutboxSender:
             await self._dead(row, f"gave up after {attempt} attempts; last: {error}")
             return
         if retry_after is not None and row.channel is not None:
-            self.limiter.pause(row.channel, retry_after)
+            await self.limiter.pause(row.channel, retry_after)
         delay = backoff(attempt, self.settings.backoff_base_seconds, self.settings.backoff_max_seconds, retry_after, self.rng)
         await mark_retry(self.session_factory, row.id, self.worker_id, self.now() + timedelta(seconds=delay), error)
 
@@ -206,16 +206,3 @@ class _NoTemplate:
     async def send(self, chat_id: str, message: Any) -> None:
         """Delegate to the wrapped adapter."""
         await self._adapter.send(chat_id, message)
-
-
-async def start_outbox_sender(
-    session_factory: async_sessionmaker[AsyncSession],
-    adapters: Mapping[str, ChannelAdapter],
-    settings: OutboxSection,
-    language: str = "zh",
-) -> tuple[asyncio.Task[None], asyncio.Event]:
-    """Start a sender on the running loop; set the returned event and await the task to stop it."""
-    stop = asyncio.Event()
-    sender = OutboxSender(session_factory, adapters, settings, language=language)
-    task = asyncio.create_task(sender.run(stop), name="outbox-sender")
-    return task, stop

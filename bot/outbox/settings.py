@@ -66,3 +66,17 @@ def outbox_problems(outbox: OutboxSection) -> list[str]:
         if limit.per_second <= 0 or limit.per_chat_per_second <= 0:
             problems.append(f"outbox.rate.{name}: expected per_second and per_chat_per_second above 0")
     return problems
+
+
+@dataclass(frozen=True)
+class LimitsSection:
+    """[limits]: where send limits are shared between processes (Redis URL; empty: the database on PostgreSQL)."""
+
+    url: str = ""
+
+
+def limits_problems(section: LimitsSection) -> list[str]:
+    """Check the [limits] section."""
+    if section.url and not section.url.startswith(("redis://", "rediss://", "unix://")):
+        return [f"limits.url: expected redis://HOST:PORT/DB (or rediss://, unix://), or empty, got {section.url!r}"]
+    return []

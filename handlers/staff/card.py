@@ -13,6 +13,7 @@ from handlers.core import Context, Step
 from handlers.menu import main_menu
 from handlers.messages import Button, Outbound
 from handlers.staff.access import actor_for, case_for_staff
+from handlers.staff.ban import ban_buttons
 from handlers.staff.operations import OP_OF_ACTION
 from storage.cases.lifecycle import (
     Action,
@@ -37,7 +38,7 @@ def light_of(ctx: Context, case: Case) -> LightState:
 async def show_card(ctx: Context, data: StaffCard) -> Step:
     """Show a case's staff card with the actions the sender may take now."""
     case, actor = await case_for_staff(ctx, data.case_id)
-    return ctx.step(await card(ctx, case, actor))
+    return ctx.step(await card(ctx, case, actor), *await ban_buttons(ctx, case))
 
 
 async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:

@@ -4,14 +4,15 @@
     people    units, people, role bindings, chat accounts
     cases     cases, their events, ratings, lights, explanations, the calendar overrides
     chat      recorded updates, the outbox, conversations, WeChat menus
-    access    staff invites, the simulator's identity owners and trainers' passes
+    access    staff invites, bans, the simulator's identity owners and trainers' passes
     wishes    micro-wishes and their events
     reports   reports asked for in chat, answered by a job
+    runtime   processes' heartbeats, the scheduler's lease, shared send limits, retention runs
 
 Importing this package registers every table on `Base.metadata`. It imports nothing else of QunGong
 but `storage.types`.
 """
 
-from storage.models import access, base, cases, chat, people, reports, wishes  # noqa: F401 - registers every table
+from storage.models import access, base, cases, chat, people, reports, runtime, wishes  # noqa: F401 - registers every table
 
-__all__ = ["access", "base", "cases", "chat", "people", "reports", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "people", "reports", "runtime", "wishes"]

@@ -48,6 +48,8 @@ class Person(Base):
     registered_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     demo_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # see Ban: the current one, read with the sender
+    ban_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RoleBinding(Base):

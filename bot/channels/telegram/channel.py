@@ -55,15 +55,20 @@ class TelegramChannel:
         self._limiter = limiter
         self._driver = driver or make_driver(settings)
         self._chats = KeyedLocks()
+        self._receiving = False
 
     def add_routes(self, web_app: web.Application) -> None:
         """Mount the webhook route (webhook mode only)."""
         if self.settings.mode == "webhook":
             web_app.router.add_post(self.settings.webhook_path, self._webhook)
 
-    async def start(self) -> None:
-        """Check the token, then start polling or register the webhook."""
+    async def start(self, receive: bool = True) -> None:
+        """Check the token, then (when this process receives) start polling or register the webhook."""
         await self._driver.open()
+        self._receiving = receive
+        if not receive:
+            log.info("telegram channel %s ready to send (%s)", self.name, self.settings.driver)
+            return
         if self.settings.mode == "webhook":
             await self._driver.set_webhook(self.settings.webhook_url, self.settings.webhook_secret, ALLOWED_UPDATES)
         else:
@@ -72,7 +77,7 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         """Stop polling and close the connections (the webhook stays registered for other workers)."""
-        if self.settings.mode == "polling":
+        if self.settings.mode == "polling" and self._receiving:
             await self._driver.stop_polling()
         await self._driver.close()
 
@@ -134,7 +139,7 @@ class TelegramChannel:
                         return
                     wait = min(exc.retry_after if exc.retry_after is not None else 0.5 * 2**attempt, MAX_RETRY_WAIT)
                     if exc.retry_after is not None:
-                        self._limiter.pause(self.name, wait)
+                        await self._limiter.pause(self.name, wait)
                     log.info("telegram channel %s: reply to chat %s retried in %.1f s: %s", self.name, chat_id, wait, exc)
                     await asyncio.sleep(wait)
                 except PermanentFailure as exc:

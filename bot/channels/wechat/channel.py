@@ -115,8 +115,8 @@ class WeChatChannel:
         web_app.router.add_get(self.settings.path, self._verify)
         web_app.router.add_post(self.settings.path, self._callback)
 
-    async def start(self) -> None:
-        """Nothing to start: WeChat calls us."""
+    async def start(self, receive: bool = True) -> None:
+        """Nothing to start: WeChat calls us (and pushes need only the token, fetched on first use)."""
         log.info("wechat channel %s ready on %s (%s mode)", self.name, self.settings.path, "safe" if self._crypto else "plain")
 
     async def stop(self) -> None:

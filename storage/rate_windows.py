@@ -1,0 +1,59 @@
+"""Shared send-rate windows in the database, for deployments on PostgreSQL without Redis: each send is a
+row in `rate_hits`; taking a slot counts the key's rows inside the window under a transaction-level
+advisory lock on the key (SQLite's single writer serialises the same statements), so no two workers can
+both take the last slot. Pauses (a platform's retry_after) are rows of `rate_pauses`. Times are Unix
+seconds from the caller's clock (keep the machines' clocks synchronised)."""
+
+from __future__ import annotations
+
+import zlib
+from typing import cast
+
+from sqlalchemy import Table, delete, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models.runtime import RateHit, RatePause
+from storage.upsert import insert_for
+
+KEEP_SECONDS = 3600.0  # hits older than this are deleted now and then
+
+
+def _lock_id(key: str) -> int:
+    """Return a stable 32-bit advisory lock id for a key."""
+    return zlib.crc32(key.encode("utf-8")) - 2**31
+
+
+async def take(
+    session_factory: async_sessionmaker[AsyncSession], key: str, count: int, period: float, now: float, *, prune: bool = False
+) -> float:
+    """Take a slot of KEY's window (COUNT per PERIOD seconds) at NOW and return 0, or return the wait."""
+    async with session_factory() as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(key)})
+        window = select(func.count(), func.min(RateHit.at)).where(RateHit.key == key, RateHit.at > now - period)
+        used, oldest = (await session.execute(window)).one()
+        if used >= count:
+            return max(float(oldest) + period - now, 0.001)
+        session.add(RateHit(key=key, at=now))
+        if prune:
+            await session.execute(delete(RateHit).where(RateHit.key == key, RateHit.at < now - KEEP_SECONDS))
+    return 0.0
+
+
+async def pause(session_factory: async_sessionmaker[AsyncSession], key: str, until: float) -> None:
+    """Pause KEY until UNTIL (a later pause already recorded stays)."""
+    table = cast(Table, RatePause.__table__)
+    async with session_factory() as session, session.begin():
+        insert = insert_for(session, table).values(key=key, until=until)
+        await session.execute(
+            insert.on_conflict_do_update(index_elements=["key"], set_={"until": func.max(table.c.until, insert.excluded.until)})
+            if session.get_bind().dialect.name == "sqlite"
+            else insert.on_conflict_do_update(index_elements=["key"], set_={"until": func.greatest(table.c.until, insert.excluded.until)})
+        )
+
+
+async def paused_until(session_factory: async_sessionmaker[AsyncSession], key: str) -> float:
+    """Return until when KEY is paused (0: never paused)."""
+    async with session_factory() as session:
+        found = await session.scalar(select(RatePause.until).where(RatePause.key == key))
+    return float(found or 0.0)
