@@ -66,6 +66,8 @@ class Services:
         hours = self.supervision.hours_for(department)
         return Deadlines(sign_hours=hours.sign_hours, red_hours=hours.red_hours)
     wishes: WishesSection = WishesSection()
+    # Channels only staff may use (WeChat Work), each with the official account residents are sent to ("" when unnamed).
+    staff_only_channels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass

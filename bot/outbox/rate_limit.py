@@ -25,9 +25,12 @@ class Limit:
     period: float
 
     @classmethod
-    def per_second(cls, rate: float, margin: float = 0.0) -> Limit:
-        """Return the window for RATE messages a second (fractions allowed), widened by MARGIN seconds."""
-        count = max(1, math.floor(rate))
+    def per_second(cls, rate: float, margin: float = 0.0, burst: int = 0) -> Limit:
+        """Return the window for RATE messages a second (fractions allowed), widened by MARGIN seconds.
+
+        BURST sends may go at once, in a window of BURST / RATE seconds (0: one second's worth).
+        """
+        count = burst if burst > 0 else max(1, math.floor(rate))
         return cls(count, count / rate + margin)
 
 

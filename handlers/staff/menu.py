@@ -11,6 +11,7 @@ from handlers.buttons import (
 )
 from handlers.casework import summary
 from handlers.core import Context, Step, UserError
+from handlers.menu import main_menu
 from handlers.messages import Outbound
 from handlers.reports.leader import request_report
 from handlers.staff.access import staff_bindings
@@ -60,6 +61,9 @@ async def open_menu_item(ctx: Context, data: StaffMenu) -> Step:
     """Open a staff menu entry."""
     if data.item == "whoami":
         return await whoami(ctx)
+    if data.item == "menu":  # the work menu itself (WeChat Work's application menu opens it)
+        staff = await staff_menu(ctx)
+        return ctx.step(staff or main_menu(ctx))
     if data.item in REPORT_ITEMS:
         return await request_report(ctx, REPORT_ITEMS[data.item])
     return await show_list(ctx, StaffPage(data.item, 0))
