@@ -97,8 +97,14 @@ class WeComChannel:
 
     async def stop(self) -> None:
         """Let answers still being pushed finish (at most a few seconds)."""
-        if self._background:
-            await asyncio.wait(self._background, timeout=10)
+        await self.idle(timeout=10)
+
+    async def idle(self, timeout: float = 10) -> None:
+        """Wait until the answers being pushed are out (or TIMEOUT seconds have passed)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._background and loop.time() < deadline:
+            await asyncio.wait(set(self._background), timeout=deadline - loop.time())
 
     # -- the callback URL --------------------------------------------------------------------------------
 
