@@ -70,6 +70,7 @@ class FakeWeCom:
     _tokens: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _nth: dict[str, dict[int, int]] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
 
     async def start(self, port: int = 0) -> str:
@@ -95,6 +96,10 @@ class FakeWeCom:
     def fail_next(self, endpoint: str, errcode: int, times: int = 1) -> None:
         """Answer the next TIMES calls of ENDPOINT with this errcode."""
         self.errcodes.setdefault(endpoint, []).extend([errcode] * times)
+
+    def fail_call(self, endpoint: str, nth: int, errcode: int) -> None:
+        """Answer the NTH call of ENDPOINT from now on (1: the next one) with this errcode."""
+        self._nth.setdefault(endpoint, {})[len(self.called(endpoint)) + nth] = errcode
 
     def expire_token(self) -> None:
         """Expire the current token: calls with it get 42001 until a new one is fetched."""
@@ -145,6 +150,9 @@ class FakeWeCom:
             return self._record(endpoint, query, body, error(42001))
         if not given or given != self.token:
             return self._record(endpoint, query, body, error(40014))
+        planned = self._nth.get(endpoint, {}).pop(len(self.called(endpoint)) + 1, None)
+        if planned is not None:
+            return self._record(endpoint, query, body, error(planned))
         queued = self.errcodes.get(endpoint)
         if queued:
             return self._record(endpoint, query, body, error(queued.pop(0)))
@@ -157,25 +165,34 @@ class FakeWeCom:
         return self._record(endpoint, query, body, answer)
 
     def _answer(self, endpoint: str, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
-        n = next(self._ids)
-        if endpoint == "message/send":
-            problem = message_problem(body)
-            if problem:
-                return {"errcode": 40058, "errmsg": f"{ERRORS['40058']} ({problem})"}
-            if str(body.get("touser", "")).startswith("outsider"):
-                return recorded("message_send_invaliduser", user=body["touser"], msgid=f"msg{n}")
-            if body.get("msgtype") == "template_card":
-                return recorded("message_send_card", msgid=f"msg{n}", response_code=f"SEND-RC-{n}")
-            return recorded("message_send", msgid=f"msg{n}")
-        if endpoint == "message/update_template_card":
-            if not body.get("response_code") or not body.get("userids") or not (body.get("button") or {}).get("replace_name"):
-                return error(40058)
-            return recorded("ok")
-        if endpoint == "media/upload":
-            return recorded("media_upload", n=n) if query.get("type") == "image" and body.get("media_size") else error(40058)
-        if endpoint == "menu/create":
-            return recorded("ok") if query.get("agentid") and body.get("button") else error(40058)
-        return error(40058)
+        answer = {
+            "message/send": self._send,
+            "message/update_template_card": self._update_card,
+            "media/upload": self._upload,
+            "menu/create": self._menu,
+        }.get(endpoint)
+        return error(40058) if answer is None else answer(next(self._ids), query, body)
+
+    def _send(self, n: int, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        problem = message_problem(body)
+        if problem:
+            return {"errcode": 40058, "errmsg": f"{ERRORS['40058']} ({problem})"}
+        if str(body.get("touser", "")).startswith("outsider"):
+            return recorded("message_send_invaliduser", user=body["touser"], msgid=f"msg{n}")
+        if body.get("msgtype") == "template_card":
+            return recorded("message_send_card", msgid=f"msg{n}", response_code=f"SEND-RC-{n}")
+        return recorded("message_send", msgid=f"msg{n}")
+
+    def _update_card(self, n: int, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        if not body.get("response_code") or not body.get("userids") or not (body.get("button") or {}).get("replace_name"):
+            return error(40058)
+        return recorded("ok")
+
+    def _upload(self, n: int, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        return recorded("media_upload", n=n) if query.get("type") == "image" and body.get("media_size") else error(40058)
+
+    def _menu(self, n: int, query: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+        return recorded("ok") if query.get("agentid") and body.get("button") else error(40058)
 
     async def _calls(self, request: web.Request) -> web.Response:
         return web.json_response([{"endpoint": c.endpoint, "query": c.query, "body": c.body, "answer": c.answer} for c in self.calls])

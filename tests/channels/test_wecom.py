@@ -3,6 +3,7 @@ staff only."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import xml.etree.ElementTree as ET
@@ -133,3 +134,55 @@ async def test_a_bind_code_makes_a_member_staff(url: str, classifier: Classifier
         async with site.app.uow() as uow:
             account = await uow.session.scalar(select(ChannelAccount).where(ChannelAccount.channel == "wecom"))
             assert account is not None and account.external_id == "WangWangge"
+
+
+async def _staff(site: Any, user: str = "WangWangge", name: str = "王网格") -> Any:
+    """Return a member bound as the department shizheng's staff, with the work menu shown."""
+    member = site.member(user)
+    await member.say(f"绑定 {await invite(site.app, 'department', 'shizheng', name)}")
+    await member.event("click", key="sm:menu")
+    return member
+
+
+async def test_a_press_must_match_its_card(url: str, classifier: Classifier, fake: FakeWeCom, caplog: pytest.LogCaptureFixture) -> None:
+    async with wecom_site(url, classifier, fake) as site:
+        member = await _staff(site)
+        other = await _staff(site, "LiSi", "李四")
+        before = await _count(site.app, InboundUpdate)
+        with caplog.at_level(logging.WARNING, logger="bot.channels.wecom"):
+            assert (await other.post(member.press_xml("我是谁").replace("WangWangge", "LiSi"))).status == 403  # another member's card
+            assert (await member.post(member.press_xml("我是谁", key="so:complete:1"))).status == 400  # a key the card never had
+        assert await _count(site.app, InboundUpdate) == before
+        assert sum("refused" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING) == 2
+        press = member.signed(member.press_xml("我是谁"))
+        assert (await member.send(*press)).status == 200 and "您是王网格" in member.text
+        assert (await member.send(*press)).status == 200 and member.text == ""  # WeChat Work's retry: handled once
+        assert len(fake.called("message/update_template_card")) == 1
+
+
+async def test_a_slow_answer_is_pushed_and_a_throttled_reply_retried(url: str, classifier: Classifier, fake: FakeWeCom) -> None:
+    async with wecom_site(url, classifier, fake, reply_budget_seconds=0.2, throttle_seconds=0.3) as site:
+        member = await _staff(site)
+        dispatcher = site.app.running_dispatcher()
+        handle = dispatcher.handle
+
+        async def slow(inbound: Any) -> Any:
+            await asyncio.sleep(0.5)
+            return await handle(inbound)
+
+        dispatcher.handle = slow  # type: ignore[method-assign]
+        fake.fail_next("message/send", 45009)
+        started = time.monotonic()
+        answer = await member.say("我是谁")
+        assert (answer.status, answer.body) == (200, "")
+        assert "您是王网格" in member.text and time.monotonic() - started >= 0.8  # 0.5 s late, then 0.3 s throttled
+        assert [c.answer["errcode"] for c in fake.called("message/send")][-2:] == [45009, 0]
+
+
+async def test_a_callback_for_another_application_is_ignored(url: str, classifier: Classifier, fake: FakeWeCom, caplog: pytest.LogCaptureFixture) -> None:
+    async with wecom_site(url, classifier, fake) as site:
+        member = site.member()
+        with caplog.at_level(logging.WARNING, logger="bot.channels.wecom"):
+            answer = await member.post(callback_xml("text", user=member.user, time=int(time.time()), content="你好", msg_id=5, agent=1000099))
+        assert (answer.status, answer.body) == (200, "")
+        assert any("not 1000002" in r.getMessage() for r in caplog.records) and await _count(site.app, InboundUpdate) == 0

@@ -18,8 +18,8 @@ from tests.channels.fake_wechat import FakeWeChat
 from tests.channels.fake_wecom import FakeWeCom
 from tests.channels.test_wechat import settings as wechat_settings
 from tests.channels.test_wecom import invite
-from tests.channels.wecom_app import Site, demo_copy, wecom_site
 from tests.channels.wechat_harness import WeChatUser
+from tests.channels.wecom_app import Site, demo_copy, wecom_site
 
 
 @pytest.fixture

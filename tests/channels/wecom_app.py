@@ -25,8 +25,8 @@ from bot.web.server import build_web_app
 from nlp import Classifier
 from tests.channels.conftest import fast_limiter
 from tests.channels.fake_wecom import CORP_ID, SECRET, FakeWeCom
-from tests.channels.wecom_harness import WeComMember
 from tests.channels.wechat_harness import WeChatUser
+from tests.channels.wecom_harness import WeComMember
 from tests.databases import sqlite_url
 from tests.handlers.chat import Clock
 from tests.settings import config_for
