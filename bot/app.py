@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.settings import STAFF_ONLY_KINDS
 from bot.config.schema import Config
 from bot.dispatcher import Dispatcher, utcnow
 from handlers.core import Services
@@ -102,9 +103,15 @@ async def start_app(
         conversation_timeout=timedelta(minutes=app.config.conversation.timeout_minutes),
         wishes=app.config.wishes,
         abuse=app.config.abuse,
+        staff_only_channels=staff_only_channels(app.config),
     )
     app.dispatcher = Dispatcher(app.session_factory, services, clock=clock)
     return app.dispatcher
+
+
+def staff_only_channels(config: Config) -> dict[str, str]:
+    """Return the channels only staff may use (WeChat Work), each with the official account residents are sent to."""
+    return {c.name: getattr(c, "resident_account", "") for c in config.channels if c.kind in STAFF_ONLY_KINDS}
 
 
 async def load_demo(app: App, now: datetime | None = None, *, history: bool = True) -> DemoSummary:

@@ -193,7 +193,7 @@ class Dispatcher:
                 replies.append(Outbound(text=ctx.t("flow.timed_out")))
                 ctx.state, ctx.data = IDLE, {}
             step = await self._route(ctx)
-            expires_at = None if step.state == IDLE else now + self._services.conversation_timeout
+            expires_at = None if step.state == IDLE else max(now + self._services.conversation_timeout, step.keep_until or now)
             await uow.conversations.save(chat, step.state, step.data, person_id=person.id, expires_at=expires_at, now=now)
             await uow.commit()
             return replies + list(step.replies)

@@ -46,6 +46,7 @@ async def run_until(app: App, stop: asyncio.Event, role: str = "all") -> None:
     info = this_process(role)
     limiter = RateLimiter(limits_from(app.config.outbox), time.monotonic, windows=windows_for(app.config.limits.url, app.session_factory))
     async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(limiter.close)
         tasks = [asyncio.create_task(heartbeat(app.session_factory, info, stop), name="heartbeat")]
         channels: list[RunningChannel] = []
         if "web" in parts:

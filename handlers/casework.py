@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from handlers.buttons import CaseOp, RevisitAnswer, StaffCard, button
-from handlers.core import Context, UserError
+from handlers.core import Context
 from handlers.messages import Outbound
 from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
@@ -72,14 +72,26 @@ def department_of(unit: Unit, fallback: str | None) -> str | None:
     return fallback
 
 
+CASE_LIMIT_WINDOW = timedelta(hours=1)
+
+
+class TooManyCases(Exception):
+    """A resident reached the new cases allowed per hour; the next may be opened at `free_at`."""
+
+    def __init__(self, limit: int, free_at: datetime) -> None:
+        super().__init__(f"{limit} cases in the last hour")
+        self.limit = limit
+        self.free_at = free_at
+
+
 async def open_case(ctx: Context, new: NewCase) -> Opened:
     """Register a reported case and send it where the routing policy says (or to triage).
 
-    A resident who opened `[abuse] new_cases_per_hour` cases in the last hour is asked to wait (their
-    draft stays, so they can submit it later)."""
+    Raises TooManyCases when the resident opened `[abuse] new_cases_per_hour` cases in the last hour."""
     limit = ctx.services.abuse.new_cases_per_hour
-    if await ctx.uow.cases.opened_since(new.resident_person_id, ctx.now - timedelta(hours=1)) >= limit:
-        raise UserError(ctx.t("report.too_many_cases", limit=limit))
+    opened = await ctx.uow.cases.opened_since(new.resident_person_id, ctx.now - CASE_LIMIT_WINDOW)
+    if len(opened) >= limit:
+        raise TooManyCases(limit, opened[len(opened) - limit] + CASE_LIMIT_WINDOW)
     case = await register_case(ctx.uow, new, ctx.as_resident(), ctx.now, ctx.services.tz, supervision=ctx.services.supervision)
     destination = await destination_for(ctx.uow, new.department_code, new.grid_id, new.community_id)
     if destination.triage:

@@ -37,6 +37,7 @@ class Step:
     replies: tuple[Outbound, ...]
     state: str = IDLE
     data: Mapping[str, Any] = field(default_factory=dict)
+    keep_until: datetime | None = None  # keep the conversation at least this long (else the usual timeout)
 
 
 class RequestClassifier(Protocol):
@@ -68,6 +69,8 @@ class Services:
         return Deadlines(sign_hours=hours.sign_hours, red_hours=hours.red_hours)
     wishes: WishesSection = WishesSection()
     abuse: AbuseSection = AbuseSection()
+    # Channels only staff may use (WeChat Work), each with the official account residents are sent to ("" when unnamed).
+    staff_only_channels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -38,7 +38,7 @@ from handlers.resident import my_cases, report, revisit
 from handlers.staff import actions, ban, card, explain, phone
 from handlers.staff import menu as staff_menu
 from handlers.staff.binding import bind, bind_code, whoami
-from handlers.start import show_help, show_menu, staff_free_text, working_roles
+from handlers.start import show_help, show_menu, staff_free_text, staff_only, working_roles
 from handlers.wishes import menu as wishes
 from handlers.wishes import ops as wishes_ops
 from handlers.wishes import post as wishes_post
@@ -166,8 +166,21 @@ async def _in_state(ctx: Context) -> Step:
     return await handler(ctx)
 
 
+async def _may_use_staff_channel(ctx: Context) -> bool:
+    """Tell whether the sender may use a staff-only channel: staff, or someone binding a staff code."""
+    binding = ctx.inbound.kind in (InboundKind.TEXT, InboundKind.COMMAND) and bind_code(ctx.inbound.payload) is not None
+    return binding or bool(await working_roles(ctx))
+
+
 async def route(ctx: Context) -> Step:
-    """Handle one inbound message in its conversation and return the step."""
+    """Handle one inbound message in its conversation and return the step (on a staff-only channel, staff only)."""
+    if ctx.inbound.channel in ctx.services.staff_only_channels and not await _may_use_staff_channel(ctx):
+        return await staff_only(ctx)
+    return await _route(ctx)
+
+
+async def _route(ctx: Context) -> Step:
+    """Route a message: commands and buttons first, then the conversation's state."""
     if ctx.state != IDLE and ctx.state not in STATES:
         ctx.state, ctx.data = IDLE, {}
     kind = ctx.inbound.kind

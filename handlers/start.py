@@ -42,6 +42,13 @@ async def show_help(ctx: Context) -> Step:
     return ctx.step(Outbound(text="\n".join(lines)), *((staff,) if staff else ()))
 
 
+async def staff_only(ctx: Context) -> Step:
+    """Tell someone with no staff role, on a channel for staff only, where residents go instead."""
+    account = ctx.services.staff_only_channels.get(ctx.inbound.channel, "")
+    text = ctx.t("staff_only.text", account=account) if account else ctx.t("staff_only.no_account")
+    return ctx.step(Outbound(text=text))
+
+
 async def staff_free_text(ctx: Context) -> Step:
     """Answer staff free text outside a flow with their work menu (and a way to report as a resident)."""
     staff = await staff_menu(ctx)

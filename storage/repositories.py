@@ -238,10 +238,15 @@ class CaseRepository:
         )
         return (await self.session.scalars(query)).all()
 
-    async def opened_since(self, person_id: int, since: datetime) -> int:
-        """Return how many cases a resident has opened since SINCE."""
-        query = select(func.count()).select_from(Case).where(Case.resident_person_id == person_id, Case.created_at >= since)
-        return int(await self.session.scalar(query) or 0)
+    async def opened_since(self, person_id: int, since: datetime) -> list[datetime]:
+        """Return when a resident opened each case since SINCE, oldest first."""
+        query = select(Case.created_at).where(Case.resident_person_id == person_id, Case.created_at >= since).order_by(Case.created_at)
+        return list((await self.session.scalars(query)).all())
+
+    async def newest(self, since: datetime, limit: int = 50) -> Sequence[Case]:
+        """Return the cases opened since SINCE, newest first (at most LIMIT)."""
+        query = select(Case).where(Case.created_at >= since).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+        return (await self.session.scalars(query)).all()
 
     async def recently_replied(self, person_id: int, since: datetime) -> Case | None:
         """Return the resident's open case that staff replied to most recently since SINCE, if any."""

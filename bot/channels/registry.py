@@ -22,8 +22,9 @@ from aiohttp import web
 
 from bot.app import App
 from bot.channels.delivery import ChannelAdapter
-from bot.channels.settings import ChannelSettings, TelegramChannel, WeChatChannel
-from bot.outbox.rate_limit import Limit, RateLimiter
+from bot.channels.settings import ChannelSettings, TelegramChannel, WeChatChannel, WeComChannel
+from bot.outbox.rate_limit import RateLimiter
+from bot.outbox.sender import limits_from
 from bot.outbox.settings import OutboxSection
 from handlers.messages import Outbound
 
@@ -51,12 +52,7 @@ class RunningChannel(Protocol):
 def reply_limiter(outbox: OutboxSection) -> RateLimiter:
     """Return a limiter for direct replies with the [outbox.rate] limits (share it with the sender)."""
 
-    def limits(channel: str) -> tuple[Limit, Limit]:
-        rate = outbox.limit_for(channel)
-        margin = outbox.window_margin_ms / 1000
-        return Limit.per_second(rate.per_second, margin), Limit.per_second(rate.per_chat_per_second, margin)
-
-    return RateLimiter(limits, time.monotonic)
+    return RateLimiter(limits_from(outbox), time.monotonic)
 
 
 def build_channel(settings: ChannelSettings, app: App, limiter: RateLimiter) -> RunningChannel:
@@ -65,6 +61,10 @@ def build_channel(settings: ChannelSettings, app: App, limiter: RateLimiter) -> 
         from bot.channels.telegram.channel import TelegramChannel as Telegram  # noqa: PLC0415 - load a library only when configured
 
         return Telegram(settings, app, limiter)
+    if isinstance(settings, WeComChannel):
+        from bot.channels.wecom.channel import WeComChannel as WeCom  # noqa: PLC0415 - load a library only when configured
+
+        return WeCom(settings, app, limiter)
     assert isinstance(settings, WeChatChannel)
     from bot.channels.wechat.channel import WeChatChannel as WeChat  # noqa: PLC0415 - load a library only when configured
 

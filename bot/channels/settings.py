@@ -17,6 +17,7 @@ NAME = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_\-]{1,256}")  # what Telegram accepts as secret_token
 AES_KEY_LENGTH = 43
 WECHAT_BUDGET_LIMIT = 5.0  # WeChat waits five seconds for an answer
+WECOM_USER_ID = re.compile(r"[A-Za-z0-9_@.\-]{1,64}")  # what WeChat Work allows in a member's UserID
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,34 @@ class WeChatChannel:
         return (self.path,)
 
 
-ChannelSettings = TelegramChannel | WeChatChannel
-CHANNEL_KINDS: dict[str, type[Any]] = {"telegram": TelegramChannel, "wechat": WeChatChannel}
+@dataclass(frozen=True)
+class WeComChannel:
+    """[[channels]] kind = "wecom": a self-built application (自建应用) in a WeChat Work corp, for staff."""
+
+    name: str = "wecom"
+    kind: str = "wecom"
+    corp_id: str = ""
+    agent_id: int = 0
+    secret: str = ""
+    token: str = ""
+    aes_key: str = ""
+    path: str = "/wecom"
+    api_base_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
+    reply_budget_seconds: float = 4.5
+    replay_window_seconds: int = 300
+    resident_account: str = ""
+    throttle_seconds: float = 60.0
+    location_datum: str = GCJ02  # WeChat Work's locations, like WeChat's, are in GCJ-02
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Return the HTTP paths this channel mounts on the app's server."""
+        return (self.path,)
+
+
+ChannelSettings = TelegramChannel | WeChatChannel | WeComChannel
+CHANNEL_KINDS: dict[str, type[Any]] = {"telegram": TelegramChannel, "wechat": WeChatChannel, "wecom": WeComChannel}
+STAFF_ONLY_KINDS = ("wecom",)  # channels whose users are staff: others are told to use the official account
 
 
 def env_name(channel_name: str) -> str:
@@ -89,11 +116,20 @@ def channel_problems(channels: tuple[ChannelSettings, ...]) -> list[str]:
             if path in seen_paths:
                 problems.append(f"{where}: path {path} is used by another channel")
             seen_paths.add(path)
-        found = _telegram_problems(channel) if isinstance(channel, TelegramChannel) else _wechat_problems(channel)
+        found = _problems_of(channel)
         if channel.location_datum not in DATUMS:
             found.append(f"location_datum: expected one of {', '.join(DATUMS)}, got {channel.location_datum!r}")
         problems.extend(f"{where}.{problem}" for problem in found)
     return problems
+
+
+def _problems_of(channel: ChannelSettings) -> list[str]:
+    """Check one channel with the check of its kind."""
+    if isinstance(channel, TelegramChannel):
+        return _telegram_problems(channel)
+    if isinstance(channel, WeComChannel):
+        return _wecom_problems(channel)
+    return _wechat_problems(channel)
 
 
 def _telegram_problems(channel: TelegramChannel) -> list[str]:
@@ -134,4 +170,24 @@ def _wechat_problems(channel: WeChatChannel) -> list[str]:
         problems.append(f"reply_budget_seconds: expected more than 0 and less than {WECHAT_BUDGET_LIMIT:g}")
     if channel.replay_window_seconds <= 0:
         problems.append("replay_window_seconds: expected more than 0")
+    return problems
+
+
+def _wecom_problems(channel: WeComChannel) -> list[str]:
+    """Check one WeChat Work application."""
+    problems = [f"{key}: required" for key in ("corp_id", "secret", "token") if not getattr(channel, key)]
+    if not 0 < channel.agent_id <= 2**31 - 1:
+        problems.append("agent_id: expected the application's AgentId (a whole number above 0)")
+    if len(channel.aes_key) != AES_KEY_LENGTH:
+        problems.append(f"aes_key: expected the {AES_KEY_LENGTH}-character EncodingAESKey (WeChat Work always encrypts)")
+    if not channel.path.startswith("/"):
+        problems.append("path: expected a path starting with /")
+    if not channel.api_base_url.startswith(("http://", "https://")) or not channel.api_base_url.endswith("/"):
+        problems.append("api_base_url: expected an http(s) URL ending with /")
+    if not 0 < channel.reply_budget_seconds < WECHAT_BUDGET_LIMIT:
+        problems.append(f"reply_budget_seconds: expected more than 0 and less than {WECHAT_BUDGET_LIMIT:g}")
+    if channel.replay_window_seconds <= 0:
+        problems.append("replay_window_seconds: expected more than 0")
+    if channel.throttle_seconds <= 0:
+        problems.append("throttle_seconds: expected more than 0")
     return problems

@@ -21,6 +21,7 @@ from bot.cli import reports as cli_reports
 from bot.cli import simulator as cli_simulator
 from bot.cli import status as cli_status
 from bot.cli import wechat as channels_cli
+from bot.cli import wecom as wecom_cli
 from bot.config.loader import ConfigError, load_config
 from bot.config.schema import Config
 from bot.process import ROLES
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     nlp_cli.add_commands(sub)
     scheduler_cli.add_commands(sub)
     channels_cli.add_commands(sub)
+    wecom_cli.add_commands(sub)
     cli_reports.add_commands(sub)
     cli_outbox.add_commands(sub)
     cli_simulator.add_commands(sub)

@@ -1,4 +1,5 @@
-"""`qungong invite` and `qungong people`: issue and revoke staff invites, list and unbind people."""
+"""`qungong invite` and `qungong people`: issue and revoke staff invites, list and unbind people, attach a
+WeChat Work account to a person."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.channels.settings import WECOM_USER_ID as USER_ID
 from bot.cli import bans
 from bot.cli.common import CommandError, find_person, run_with_uow
 from bot.config.schema import Config
+from storage.accounts import attach_account
 from storage.invites import STAFF_ROLES, issue_invite, revoke_invite, unbind
 from storage.models.people import Person
 from storage.uow import UnitOfWork
@@ -38,6 +41,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     unbind_parser.add_argument("--unit", help="unit code")
     unbind_parser.set_defaults(func=cmd_people_unbind)
     bans.add_commands(people_sub)
+    bind_parser = people_sub.add_parser("bind", help="attach a chat account to a person: --wecom USERID (no invite code needed)")
+    bind_parser.add_argument("--wecom", required=True, metavar="USERID", help="the member's UserID in WeChat Work (通讯录 → 账号)")
+    bind_parser.add_argument("--person", required=True, help="person id, demo key or exact name")
+    bind_parser.add_argument("--channel", metavar="NAME", help="which WeChat Work channel (default: the only one configured)")
+    bind_parser.set_defaults(func=cmd_people_bind)
 
 
 def cmd_invite(args: argparse.Namespace, config: Config) -> int:
@@ -92,6 +100,39 @@ def cmd_people_list(args: argparse.Namespace, config: Config) -> int:
             for binding in bindings:
                 unit = await uow.units.get(binding.unit_id)
                 print(f"#{person.id:<5} {person.name:<8} {binding.role:<15} {unit.code if unit else '?'}")
+        return EXIT_OK
+
+    return run_with_uow(config, work)
+
+
+def wecom_channel_name(config: Config, name: str | None) -> str:
+    """Return the name of the WeChat Work channel to use, or raise CommandError."""
+    found = [c.name for c in config.channels if c.kind == "wecom" and (name is None or c.name == name)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CommandError(f"no WeChat Work channel{f' named {name}' if name else ''} in the configuration ([[channels]] kind = \"wecom\")")
+    raise CommandError(f"several WeChat Work channels ({', '.join(found)}): pick one with --channel")
+
+
+def cmd_people_bind(args: argparse.Namespace, config: Config) -> int:
+    """Attach a WeChat Work UserID to a person."""
+    if not USER_ID.fullmatch(args.wecom):
+        print(f"qungong: {args.wecom!r} is not a WeChat Work UserID (1-64 letters, digits, _ - @ .)")
+        return EXIT_FAILURE
+    try:
+        channel = wecom_channel_name(config, args.channel)
+    except CommandError as exc:
+        print(f"qungong: {exc}")
+        return EXIT_FAILURE
+
+    async def work(uow: UnitOfWork) -> int:
+        person = await find_person(uow, args.person)
+        outcome = await attach_account(uow, person.id, channel, args.wecom, datetime.now(UTC))
+        await uow.commit()
+        print(f"{channel} {args.wecom} → {person.name} (#{person.id}): {outcome}")
+        if not await uow.people.bindings(person.id):
+            print("note: this person holds no staff role yet, so the application will tell them it is for staff only")
         return EXIT_OK
 
     return run_with_uow(config, work)

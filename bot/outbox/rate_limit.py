@@ -31,9 +31,12 @@ class Limit:
     period: float
 
     @classmethod
-    def per_second(cls, rate: float, margin: float = 0.0) -> Limit:
-        """Return the window for RATE messages a second (fractions allowed), widened by MARGIN seconds."""
-        count = max(1, math.floor(rate))
+    def per_second(cls, rate: float, margin: float = 0.0, burst: int = 0) -> Limit:
+        """Return the window for RATE messages a second (fractions allowed), widened by MARGIN seconds.
+
+        BURST sends may go at once, in a window of BURST / RATE seconds (0: one second's worth).
+        """
+        count = burst if burst > 0 else max(1, math.floor(rate))
         return cls(count, count / rate + margin)
 
 
@@ -68,6 +71,9 @@ class Windows(Protocol):
 
     async def paused_for(self, key: str) -> float:
         """Return how long KEY is still paused (0: not)."""
+
+    async def close(self) -> None:
+        """Release what the windows hold open (connections)."""
 
 
 class MemoryWindows:
@@ -110,6 +116,9 @@ class MemoryWindows:
     async def paused_for(self, key: str) -> float:
         """Return how long KEY is still paused."""
         return max(0.0, self.paused.get(key, 0.0) - self.clock())
+
+    async def close(self) -> None:
+        """Nothing to close."""
 
 
 class RateLimiter:
@@ -179,6 +188,10 @@ class RateLimiter:
             del self._queues[key]
         elif was_head and not queue[0].done():
             queue[0].set_result(None)
+
+    async def close(self) -> None:
+        """Close the shared windows' connections."""
+        await self._windows.close()
 
     async def pause(self, channel: str, seconds: float) -> None:
         """Send nothing more on CHANNEL for SECONDS (the platform's retry_after), in every process sharing the windows."""

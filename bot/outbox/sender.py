@@ -77,7 +77,7 @@ def limits_from(settings: OutboxSection) -> Callable[[str], tuple[Limit, Limit]]
 
     def limits(channel: str) -> tuple[Limit, Limit]:
         rate = settings.limit_for(channel)
-        return Limit.per_second(rate.per_second, margin), Limit.per_second(rate.per_chat_per_second, margin)
+        return Limit.per_second(rate.per_second, margin, rate.burst), Limit.per_second(rate.per_chat_per_second, margin, rate.per_chat_burst)
 
     return limits
 

@@ -7,15 +7,25 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class RateLimit:
-    """How fast one channel may send: messages per second for the whole bot and for one chat."""
+    """How fast one channel may send: messages per second for the whole bot and for one chat.
+
+    A burst lets that many messages go at once as long as the rate holds over the burst's window
+    (WeChat Work: 30 a minute per member is per_chat_per_second = 0.5 with per_chat_burst = 30);
+    0 keeps the window at one second's worth.
+    """
 
     per_second: float = 30.0
     per_chat_per_second: float = 1.0
+    burst: int = 0
+    per_chat_burst: int = 0
 
 
 def _default_rates() -> dict[str, RateLimit]:
-    """Return the built-in per-channel limits (Telegram's Bot API limits)."""
-    return {"telegram": RateLimit(per_second=30.0, per_chat_per_second=1.0)}
+    """Return the built-in per-channel limits (Telegram's Bot API limits; WeChat Work's 30 a minute per member)."""
+    return {
+        "telegram": RateLimit(per_second=30.0, per_chat_per_second=1.0),
+        "wecom": RateLimit(per_second=50.0, per_chat_per_second=0.5, per_chat_burst=30),
+    }
 
 
 @dataclass(frozen=True)
@@ -65,18 +75,24 @@ def outbox_problems(outbox: OutboxSection) -> list[str]:
     for name, limit in outbox.rate.items():
         if limit.per_second <= 0 or limit.per_chat_per_second <= 0:
             problems.append(f"outbox.rate.{name}: expected per_second and per_chat_per_second above 0")
+        if limit.burst < 0 or limit.per_chat_burst < 0:
+            problems.append(f"outbox.rate.{name}: expected burst and per_chat_burst of 0 or more")
     return problems
 
 
 @dataclass(frozen=True)
 class LimitsSection:
-    """[limits]: where send limits are shared between processes (Redis URL; empty: the database on PostgreSQL)."""
+    """[limits]: where send limits are shared between processes (Redis URL; empty: the database on PostgreSQL;
+    "local": each process keeps its own, right only when one process sends)."""
 
     url: str = ""
 
 
+LOCAL = "local"
+
+
 def limits_problems(section: LimitsSection) -> list[str]:
     """Check the [limits] section."""
-    if section.url and not section.url.startswith(("redis://", "rediss://", "unix://")):
-        return [f"limits.url: expected redis://HOST:PORT/DB (or rediss://, unix://), or empty, got {section.url!r}"]
+    if section.url and section.url != LOCAL and not section.url.startswith(("redis://", "rediss://", "unix://")):
+        return [f"limits.url: expected redis://HOST:PORT/DB (or rediss://, unix://), \"local\", or empty, got {section.url!r}"]
     return []

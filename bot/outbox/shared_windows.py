@@ -20,6 +20,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox.rate_limit import Limit, MemoryWindows, Windows
+from bot.outbox.settings import LOCAL
 from storage import rate_windows
 
 PRUNE_EVERY = 500  # takes between two clean-ups of old hits (PostgreSQL windows)
@@ -36,10 +37,16 @@ class RedisWindows:
     """Moving windows and pauses in Redis, shared by every process that uses the same server."""
 
     def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
-        self.storage = RedisStorage(url, key_prefix="qungong")
+        self._pools = (coredis.ConnectionPool.from_url(url), coredis.ConnectionPool.from_url(url, decode_responses=True))
+        self.storage = RedisStorage(url, key_prefix="qungong", connection_pool=self._pools[0])  # type: ignore[arg-type]  # passed on to coredis
         self.strategy = MovingWindowRateLimiter(self.storage)
-        self.client: coredis.Redis[str] = coredis.Redis.from_url(url, decode_responses=True)  # for the pauses
+        self.client: coredis.Redis[str] = coredis.Redis(connection_pool=self._pools[1], decode_responses=True)  # for the pauses
         self.clock = clock
+
+    async def close(self) -> None:
+        """Close the connections to Redis."""
+        for pool in self._pools:
+            pool.disconnect()
 
     async def take(self, key: str, limit: Limit) -> float:
         """Take a slot of KEY's window and return 0, or return the wait until one frees."""
@@ -84,9 +91,15 @@ class DatabaseWindows:
         """Return how long KEY is still paused."""
         return max(0.0, await rate_windows.paused_until(self.session_factory, key) - self.clock())
 
+    async def close(self) -> None:
+        """Nothing to close: the app's engine holds the connections."""
+
 
 def windows_for(url: str, session_factory: async_sessionmaker[AsyncSession]) -> Windows:
-    """Return where send limits live: Redis at URL, else the database when it is PostgreSQL, else this process."""
+    """Return where send limits live: Redis at URL, else the database when it is PostgreSQL, else this process
+    (and always this process when URL is "local")."""
+    if url == LOCAL:
+        return MemoryWindows(time.monotonic)
     if url:
         return RedisWindows(url)
     bind = session_factory.kw.get("bind")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.casework import open_case
+from handlers.buttons import choice
+from handlers.casework import TooManyCases, open_case
 from handlers.core import Context, Step
 from handlers.menu import main_menu
 from handlers.messages import Outbound
@@ -38,7 +39,13 @@ async def submit(ctx: Context, data: dict[str, Any]) -> Step:
         contact_phone=data.get("phone"),
         anonymous=bool(data.get("anonymous")),
     )
-    opened = await open_case(ctx, new)
+    try:
+        opened = await open_case(ctx, new)
+    except TooManyCases as exc:  # the draft stays until the resident may submit it (and a while after)
+        text = ctx.t("report.too_many_cases", limit=exc.limit, at=ctx.local(exc.free_at))
+        keep = exc.free_at + ctx.services.conversation_timeout
+        again = choice(ctx.t("report.submit"), ctx.state, "submit")  # the summary's state: its other buttons still work
+        return Step((Outbound(text=text, buttons=(again,)),), state=ctx.state, data=data, keep_until=keep)
     if opened.destination.triage:
         text = ctx.t("report.accepted_triage", number=opened.case.number)
     else:

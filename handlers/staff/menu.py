@@ -1,7 +1,9 @@
 """The staff menu and task lists: my tasks, the command center's queues (triage, returns, extensions, red
-lights), this week's and month's report for leaders and the command center, who am I."""
+lights), this week's and month's report for leaders and the command center, administrators' newest cases, who am I."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from handlers.buttons import (
     StaffCard,
@@ -11,6 +13,7 @@ from handlers.buttons import (
 )
 from handlers.casework import summary
 from handlers.core import Context, Step, UserError
+from handlers.menu import main_menu
 from handlers.messages import Outbound
 from handlers.reports.leader import request_report
 from handlers.staff.access import staff_bindings
@@ -27,6 +30,7 @@ from storage.cases.supervision import Colour
 from storage.models.cases import Case
 
 PAGE_SIZE = 5
+NEWEST_WINDOW = timedelta(days=7)  # an administrator's 最近诉求 list
 REPORT_ITEMS = {"report_week": "week", "report_month": "month"}
 
 
@@ -46,6 +50,8 @@ async def staff_menu(ctx: Context) -> Outbound | None:
         items += ["triage", "returns", "extensions", "red"]
     if roles & {Role.LEADER, Role.COMMAND_CENTER}:
         items += ["report_week", "report_month"]
+    if Role.ADMIN in roles:
+        items.append("newest")
     items.append("whoami")
     buttons = (*(button(ctx.t(f"staff.menu.{item}"), StaffMenu(item)) for item in items), *await wish_staff_buttons(ctx))
     return Outbound(text=ctx.t("staff.menu.prompt"), buttons=buttons)
@@ -60,6 +66,9 @@ async def open_menu_item(ctx: Context, data: StaffMenu) -> Step:
     """Open a staff menu entry."""
     if data.item == "whoami":
         return await whoami(ctx)
+    if data.item == "menu":  # the work menu itself (WeChat Work's application menu opens it)
+        staff = await staff_menu(ctx)
+        return ctx.step(staff or main_menu(ctx))
     if data.item in REPORT_ITEMS:
         return await request_report(ctx, REPORT_ITEMS[data.item])
     return await show_list(ctx, StaffPage(data.item, 0))
@@ -74,6 +83,8 @@ async def _list_cases(ctx: Context, which: str) -> list[Case]:
         units = [b.unit_id for b in bindings if Role(b.role) in HANDLER_ROLES]
         cases = list(await ctx.uow.cases.in_states(working, unit_ids=units))
         return sorted(cases, key=lambda c: (LIGHT_ORDER[light_of(ctx, c).colour], c.dispatched_at or c.created_at, c.id))
+    if which == "newest" and Role.ADMIN in roles:  # where an administrator finds a case (and its reporter) to act on
+        return list(await ctx.uow.cases.newest(ctx.now - NEWEST_WINDOW))
     if Role.COMMAND_CENTER not in roles:
         raise UserError(ctx.t("staff.center_only"))
     if which == "triage":

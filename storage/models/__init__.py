@@ -8,11 +8,12 @@
     wishes    micro-wishes and their events
     reports   reports asked for in chat, answered by a job
     runtime   processes' heartbeats, the scheduler's lease, shared send limits, retention runs
+    wecom     the WeChat Work channel's shared access token and its template cards
 
 Importing this package registers every table on `Base.metadata`. It imports nothing else of QunGong
 but `storage.types`.
 """
 
-from storage.models import access, base, cases, chat, people, reports, runtime, wishes  # noqa: F401 - registers every table
+from storage.models import access, base, cases, chat, people, reports, runtime, wecom, wishes  # noqa: F401 - registers every table
 
-__all__ = ["access", "base", "cases", "chat", "people", "reports", "runtime", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "people", "reports", "runtime", "wecom", "wishes"]

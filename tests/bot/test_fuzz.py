@@ -1,5 +1,5 @@
-"""Generated hostile input against the web server's doors — the simulator API, a Telegram webhook and a
-WeChat callback: nothing answers 5xx and nothing is logged as an error.
+"""Generated hostile input against the web server's doors — the simulator API, a Telegram webhook, a
+WeChat callback and a WeChat Work callback: nothing answers 5xx and nothing is logged as an error.
 
 QUNGONG_FUZZ_EXAMPLES sets how many inputs each door gets (default 300; e.g. 10000 for a long run).
 """
@@ -233,6 +233,69 @@ def _msg_signature(encrypted: str) -> str:
 
     node = ET.fromstring(encrypted).find("MsgSignature")
     return node.text if node is not None and node.text else ""
+
+
+
+@pytest.fixture
+async def wecom_site(sqlite_district_db: str, classifier: Classifier) -> AsyncIterator[tuple[TestClient, Any]]:
+    """A WeChat Work application on the demo district, against the fake WeChat Work API (answers that are pushed go there)."""
+    from bot.channels.wecom.channel import WeComChannel
+    from tests.channels.fake_wecom import FakeWeCom
+    from tests.channels.wecom_app import wecom_settings
+
+    fake = FakeWeCom()
+    await fake.start()
+    district = await start_district(sqlite_district_db, classifier)
+    channel = WeComChannel(wecom_settings(fake, reply_budget_seconds=4.0), district.app, fast_limiter())
+    web_app = build_web_app(district.app)
+    add_channel_routes(web_app, [channel])
+    async with TestClient(TestServer(web_app)) as http:
+        yield http, channel
+    await channel.stop()
+    await district.app.close()
+    await fake.close()
+
+
+WECOM_XML = """<xml><ToUserName><![CDATA[ww7c3e1a5b9d2f4a60]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>
+<CreateTime>{time}</CreateTime><MsgType><![CDATA[{type}]]></MsgType><Content><![CDATA[{content}]]></Content>
+<MsgId>{msg_id}</MsgId><Event><![CDATA[{event}]]></Event><EventKey><![CDATA[{content}]]></EventKey><TaskId><![CDATA[{task}]]></TaskId>
+<ResponseCode><![CDATA[{task}]]></ResponseCode><Location_X>{content}</Location_X><Location_Y>1</Location_Y><Latitude>{content}</Latitude>
+<Longitude>1</Longitude><AgentID>{agent}</AgentID></xml>"""
+
+WECOM_INPUTS = st.fixed_dictionaries({
+    "kind": st.sampled_from(["text", "image", "location", "event", "voice", "", "<"]),
+    "event": st.sampled_from(["enter_agent", "click", "LOCATION", "template_card_event", "view", "", "\x00"]),
+    "content": st.one_of(STRINGS, PAYLOADS),
+    "msg_id": st.one_of(INTS.map(str), STRINGS),
+    "user": st.one_of(st.sampled_from(["WangWangge", "zhangsan@corp", "a" * 64, "a" * 65, ""]), STRINGS),
+    "task": st.one_of(st.sampled_from(["qg0123", ""]), STRINGS),
+    "agent": st.one_of(st.just("1000002"), INTS.map(str), STRINGS),
+    "raw": st.one_of(st.none(), RAW),
+    "forged": st.booleans(),
+})
+
+
+@FUZZ
+@given(case=WECOM_INPUTS)
+async def test_a_wecom_callback_never_answers_5xx(wecom_site: tuple[TestClient, Any], caplog: pytest.LogCaptureFixture, case: dict[str, Any]) -> None:
+    from tests.channels.wecom_harness import envelope
+
+    http, channel = wecom_site
+
+    def encodable(value: str) -> str:
+        return value.replace("]]>", "").encode("utf-8", "replace").decode("utf-8")
+
+    values = {k: encodable(str(case[k]))[:200] for k in ("content", "msg_id", "user", "task", "agent")}
+    xml = WECOM_XML.format(time=int(time.time()), type=case["kind"], event=case["event"], **values)
+    timestamp = str(int(time.time()))
+    body, msg_signature = envelope(channel, xml, timestamp)
+    query = {"msg_signature": "0" * 40 if case["forged"] else msg_signature, "timestamp": timestamp, "nonce": "1372623149"}
+    data = case["raw"] if case["raw"] is not None else body.encode()
+    response = await http.post("/wecom", params=query, data=data)
+    await channel.idle()
+    assert response.status < 500, (response.status, xml[:300])
+    _count("wecom callback")
+    _no_errors(caplog)
 
 
 def test_report_how_many_inputs_were_tried() -> None:

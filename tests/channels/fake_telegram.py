@@ -2,12 +2,16 @@
 
 It serves queued updates to getUpdates (long polling), records every call, answers sendMessage,
 sendPhoto, editMessage*, answerCallbackQuery, setWebhook and deleteWebhook, and can be told to
-fail the next calls of a method (e.g. HTTP 429 with retry_after).
+fail the next calls of a method (e.g. HTTP 429 with retry_after). With `limit_per_second` it refuses, as
+Telegram does, any message that would make more than that many in a sliding second (429, retry_after 1).
 
 It also runs as a process of its own, for tests of the running app (`GET /_fake/calls` lists the
 calls it received as JSON):
 
-    python -m tests.channels.fake_telegram --token TOKEN --port PORT
+    python -m tests.channels.fake_telegram --token TOKEN --port PORT [--limit-per-second N]
+
+`GET /_fake/stats` answers {"accepted": N, "refused": N, "peak": N, "span": S} (peak: most messages in any
+second; span: seconds from the first accepted message to the last).
 """
 
 from __future__ import annotations
@@ -51,12 +55,16 @@ class FakeTelegram:
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(800_000_001))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
+    limit_per_second: int = 0  # 0: no limit
+    accepted: list[float] = field(default_factory=list)  # when each message was accepted
+    refused: int = 0
 
     async def start(self, port: int = 0) -> str:
         """Serve on a local port (0: a random one) and return the base URL to configure."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/_fake/calls", self._calls)
+        app.router.add_get("/_fake/stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -102,6 +110,23 @@ class FakeTelegram:
         calls = [{"method": c.method, "params": c.params, "result_id": c.result_id} for c in self.calls]
         return web.json_response(calls, dumps=lambda value: json.dumps(value, ensure_ascii=False, default=str))
 
+    async def _stats(self, request: web.Request) -> web.Response:
+        """Answer how many messages were accepted and refused, and the most accepted in any second."""
+        times, peak, start = self.accepted, 0, 0
+        for end, at in enumerate(times):
+            while times[start] <= at - 1.0:
+                start += 1
+            peak = max(peak, end - start + 1)
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
+        return web.json_response({"accepted": len(times), "refused": self.refused, "peak": peak, "span": span})
+
+    def _over_limit(self, now: float) -> bool:
+        """Tell whether one more message now would break the per-second limit."""
+        if not self.limit_per_second:
+            return False
+        recent = sum(1 for at in self.accepted[-self.limit_per_second :] if at > now - 1.0)
+        return recent >= self.limit_per_second
+
     async def _params(self, request: web.Request) -> dict[str, Any]:
         """Read the parameters from the query and a JSON, form or multipart body."""
         params: dict[str, Any] = dict(request.query)
@@ -132,6 +157,12 @@ class FakeTelegram:
         if queued:
             status, body = queued.pop(0)
             return web.json_response(body, status=status)
+        if method in ("sendMessage", "sendPhoto"):
+            if self._over_limit(call.at):
+                self.refused += 1
+                body = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}
+                return web.json_response(body, status=429)
+            self.accepted.append(call.at)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404)
@@ -196,9 +227,9 @@ class FakeTelegram:
         return True
 
 
-async def _serve(token: str, port: int) -> None:
+async def _serve(token: str, port: int, limit_per_second: int) -> None:
     """Serve the fake until the process is stopped."""
-    fake = FakeTelegram(token)
+    fake = FakeTelegram(token, limit_per_second=limit_per_second)
     print(await fake.start(port), flush=True)
     try:
         await asyncio.Event().wait()
@@ -213,9 +244,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="a local fake of the Telegram Bot API")
     parser.add_argument("--token", required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--limit-per-second", type=int, default=0, help="refuse messages beyond this many a second (429)")
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.token, args.port))
+        asyncio.run(_serve(args.token, args.port, args.limit_per_second))
 
 
 if __name__ == "__main__":

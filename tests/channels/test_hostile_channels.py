@@ -1,20 +1,25 @@
-"""Hostile and repeated input on the platform channels: a 4xx or nothing at all, a warning, no change."""
+"""Hostile and repeated input on the platform channels (Telegram, WeChat, WeChat Work): a 4xx or nothing at all, a warning, no change."""
 
 from __future__ import annotations
 
 import io
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
+from nlp import Classifier
 from storage.models.chat import InboundUpdate
 from tests.channels.conftest import OpenApp
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.fake_wechat import FakeWeChat
+from tests.channels.fake_wecom import FakeWeCom
 from tests.channels.test_telegram import SECRET, connected
 from tests.channels.test_wechat import AES_KEY, _count, account
 from tests.channels.wechat_harness import callback_xml
+from tests.channels.wecom_app import demo_copy, wecom_site
+from tests.channels.wecom_harness import callback_xml as wecom_xml
 
 
 @pytest.fixture
@@ -81,4 +86,24 @@ async def test_telegram_webhook_bodies_nested_deep_or_oversized_are_refused(
             assert await _count(app, InboundUpdate) == 0
     finally:
         await server.close()
+    assert _errors(caplog) == []
+
+
+async def test_wecom_callbacks_oversized_non_utf8_or_not_xml_are_refused(
+    demo_template: Path, tmp_path: Path, classifier: Classifier, caplog: pytest.LogCaptureFixture
+) -> None:
+    wecom = FakeWeCom()
+    await wecom.start()
+    try:
+        async with wecom_site(demo_copy(demo_template, tmp_path), classifier, wecom) as site:
+            member = site.member()
+            query, _ = member.signed("<xml/>")
+            for body, status in [(b"<xml><Encrypt>" + b"A" * 70_000 + b"</Encrypt></xml>", 413), (b"<xml>\xff\xfe</xml>", 400), (b"{}", 400), (b"", 400)]:
+                response = await member.client.post(member.path, params=query, data=body)
+                assert response.status == status, (body[:20], response.status)
+            xml = wecom_xml("text", user=member.user, time=1, content="长" * 40_000, msg_id=1, agent=1000002)
+            assert (await member.post(xml)).status == 413
+            assert await _count(site.app, InboundUpdate) == 0
+    finally:
+        await wecom.close()
     assert _errors(caplog) == []

@@ -34,8 +34,11 @@ def get_json(url: str, timeout: float = 10.0) -> object:
 class Server:
     """One `qungong run` process: its folder, database, port, log, and qungong commands against the same database."""
 
-    def __init__(self, folder: Path, db_url: str, *, config: Path | None = None, env: dict[str, str] | None = None, name: str = "server") -> None:
+    def __init__(
+        self, folder: Path, db_url: str, *, config: Path | None = None, env: dict[str, str] | None = None, name: str = "server", role: str = "all"
+    ) -> None:
         self.folder = folder
+        self.role = role
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = folder / f"{name}.log"
@@ -53,22 +56,28 @@ class Server:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
-        """Start the process and wait until /healthz answers."""
+        """Start the process and wait until it is ready: /healthz answers (web roles) or it says it runs."""
         log = self.log_path.open("ab")
-        self._process = subprocess.Popen([QUNGONG, "run"], cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self._process = subprocess.Popen([QUNGONG, "run", "--role", self.role], cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"qungong run exited with {self._process.returncode}:\n{self.log()[-3000:]}")
-            try:
-                if get_json(f"{self.base}/healthz", timeout=2) == {"status": "ok"}:
-                    return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+            if self._ready():
+                return self
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"qungong run did not answer on {self.base} within {START_TIMEOUT} s:\n{self.log()[-3000:]}")
+
+    def _ready(self) -> bool:
+        """Tell whether the process is ready."""
+        if self.role not in ("all", "web"):
+            return f"running as {self.role}" in self.log()
+        try:
+            return get_json(f"{self.base}/healthz", timeout=2) == {"status": "ok"}
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
 
     def stop(self) -> None:
         """Stop the process as Ctrl+C would, and wait for it."""

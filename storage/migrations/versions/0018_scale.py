@@ -15,7 +15,7 @@ import storage.types
 
 
 revision: str = '0018'
-down_revision: str | None = '0010'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
