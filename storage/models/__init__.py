@@ -2,6 +2,7 @@
 
     base      the declarative base and the constraint naming convention
     people    units, people, role bindings, chat accounts
+    places    the gazetteer: compounds, buildings, road sections and landmarks in their grids
     cases     cases, their events, ratings, lights, explanations, the calendar overrides
     chat      recorded updates, the outbox, conversations, WeChat menus
     access    staff invites, the simulator's identity owners and trainers' passes
@@ -12,6 +13,6 @@ Importing this package registers every table on `Base.metadata`. It imports noth
 but `storage.types`.
 """
 
-from storage.models import access, base, cases, chat, people, reports, wishes  # noqa: F401 - registers every table
+from storage.models import access, base, cases, chat, people, places, reports, wishes  # noqa: F401 - registers every table
 
-__all__ = ["access", "base", "cases", "chat", "people", "reports", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "people", "places", "reports", "wishes"]
