@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 
 from handlers.texts import Texts
 from nlp.places.gazetteer import COMMUNITY, GRID, STREET, Gazetteer, PlaceEntry, UnitInfo
 from nlp.places.matcher import ASK, FOUND, VAGUE, Candidate, PlaceMatcher
-from nlp.places.spatial import GridLocator, geometry_of
 from storage.models.people import Unit
 from storage.models.places import GazetteerPlace
 from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from nlp.places.spatial import GridLocator
 
 UNKNOWN = "unknown"
 
@@ -186,6 +188,8 @@ def _kind_level(kind: str) -> str:
 
 async def load_place_finder(uow: UnitOfWork, texts: Texts) -> GazetteerPlaceFinder:
     """Build the place finder from the district's units and gazetteer in the database (TEXTS: how labels are worded)."""
+    from nlp.places.spatial import GridLocator, geometry_of  # noqa: PLC0415 - shapely loads when the app starts, not with every command
+
     units: list[Unit] = [u for kind in ("street", "community", "grid") for u in await uow.units.of_kind(kind)]
     codes = {u.id: u.code for u in units}
     infos = [UnitInfo(u.code, u.name, _kind_level(u.kind), codes.get(u.parent_id or -1)) for u in units]

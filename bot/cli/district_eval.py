@@ -23,22 +23,12 @@ from nlp.errors import NlpInputError
 from nlp.places.evaluate import evaluate_places, read_labelled_places
 from nlp.places.gazetteer import Gazetteer, PlaceEntry, UnitInfo
 from nlp.places.matcher import PlaceMatcher
-from storage.district.geometry import DATUMS, WGS84, DistrictFileError
+from storage.district.geometry import WGS84, DistrictFileError
 from storage.district.places import parse_places, read_places
 from storage.district.units import read_units
 from storage.migrate import ensure_schema_current
 
 EXIT_OK, EXIT_FAILURE = 0, 1
-
-
-def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `district eval-places`."""
-    evaluate = commands.add_parser("eval-places", help="figures of the place matcher over a labelled CSV (text,grid)")
-    evaluate.add_argument("file", type=Path, metavar="LABELLED.csv")
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-    evaluate.add_argument("--from", dest="source", type=Path, metavar="FOLDER", help="read the district from FOLDER's units.geojson and places.csv instead of the database")
-    evaluate.add_argument("--datum", choices=DATUMS, default=WGS84, help="with --from: the files' datum (default wgs84)")
-    evaluate.set_defaults(func=cmd_eval_places)
 
 
 def matcher_from_files(folder: Path, datum: str = WGS84) -> PlaceMatcher:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
-
-from pypinyin import lazy_pinyin
 
 from nlp.places.gazetteer import COMMUNITY, GRID, STREET, Gazetteer
 from nlp.places.text import fold
@@ -24,9 +23,17 @@ def _each_character(chars: str) -> Any:
     return list(chars)
 
 
+@cache
+def _pinyin() -> Any:
+    """Return pypinyin's converter, imported on first use (its phrase table takes a third of a second to load)."""
+    from pypinyin import lazy_pinyin  # noqa: PLC0415 - keeps every `qungong` command from paying for it at start
+
+    return lazy_pinyin
+
+
 def syllables(folded: str) -> tuple[str, ...]:
     """Return one toneless pinyin syllable per character (other characters stand for themselves)."""
-    return tuple(lazy_pinyin(folded, errors=_each_character))
+    return tuple(_pinyin()(folded, errors=_each_character))
 
 
 def pairs(text: str) -> set[str]:

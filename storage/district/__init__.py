@@ -1,5 +1,6 @@
 """A real district's own files: its units and boundaries, gazetteer, departments and staff roster.
 
+    options      the datums, tolerance and code lifetime the commands offer (no geometry libraries)
     geometry     boundary files (GeoJSON, Shapefile), WGS-84 / GCJ-02, validity, containment, overlaps, gaps
     changes      what an import would change (or did), line by line, with warnings
     units        streets, communities and grids from a boundary file

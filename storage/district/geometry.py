@@ -21,8 +21,9 @@ from shapely.geometry import mapping, shape
 from shapely.strtree import STRtree
 from shapely.validation import explain_validity
 
-WGS84, GCJ02 = "wgs84", "gcj02"
-DATUMS = (WGS84, GCJ02)
+from storage.district.options import DATUMS, GCJ02, WGS84
+
+__all__ = ["DATUMS", "GCJ02", "WGS84"]  # re-exported for the importers
 PRECISION = 7  # decimal places of a stored degree: about a centimetre
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON = 111_320.0

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from openpyxl import load_workbook
 from sqlalchemy import delete, select
 
 from storage.district.changes import (
@@ -97,6 +96,8 @@ def _table(path: Path) -> list[dict[str, str]]:
     """Read the rows of a CSV or XLSX file, keyed by the header's cells."""
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from openpyxl import load_workbook  # noqa: PLC0415 - only a spreadsheet roster needs it
+
             sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
             values = [[cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             header, body = (values[0], values[1:]) if values else ([], [])

@@ -33,11 +33,11 @@ from storage.district.geometry import (
     stored,
     to_wgs84,
 )
+from storage.district.options import DEFAULT_TOLERANCE
 from storage.models.cases import Case
 from storage.models.people import Unit
 from storage.uow import UnitOfWork
 
-DEFAULT_TOLERANCE = 100.0  # square metres: slivers this small between digitised boundaries are ignored
 LEVELS = ("district", "street", "community", "grid")
 PARENT_LEVEL = {"street": "district", "community": "street", "grid": "community"}
 LEVEL_WORDS = {"区": "district", "县": "district", "街道": "street", "镇": "street", "乡": "street", "社区": "community", "村": "community", "网格": "grid"}
