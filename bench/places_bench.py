@@ -221,7 +221,7 @@ def main() -> None:
     for _ in range(args.rounds):
         text_runs.append(summary(*timed(matcher.match, texts)))
         text_refs.append(summary(*timed(old_text, texts)))
-        point_runs.append(summary(*timed(lambda lon, lat: locator.locate(lon, lat), points)))
+        point_runs.append(summary(*timed(locator.locate, points)))
         point_refs.append(summary(*timed(old_point, points[: max(200, args.points // 20)])))
     outcomes: dict[str, int] = {}
     for text in texts:
