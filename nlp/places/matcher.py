@@ -283,7 +283,9 @@ class PlaceMatcher:
         ]
         targets = self._targets(folded, hits)
         ranked = sorted(targets, key=lambda t: -t.score)
-        return PlaceAnswer(ASK, tuple(replace(self._candidate(folded, t), matched=index.entries[t.hit.entry].name) for t in ranked[:MAX_OPTIONS]))
+        candidates = tuple(replace(self._candidate(folded, t), matched=index.entries[t.hit.entry].name) for t in ranked[:MAX_OPTIONS])
+        alike = [t for t in ranked if t.score >= ranked[0].score - 0.01]
+        return PlaceAnswer(VAGUE if len(alike) > MAX_OPTIONS else ASK, candidates)  # 农贸市场: one of a dozen
 
 
 def _best_per_entry(hits: list[_Hit]) -> list[_Hit]:
