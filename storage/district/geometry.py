@@ -76,13 +76,17 @@ def _map_coordinates(geometry: Any, convert: Callable[[float, float], tuple[floa
 
 
 def gcj_to_wgs(lon: float, lat: float) -> tuple[float, float]:
-    """Return the WGS-84 (lon, lat) of a GCJ-02 point (iterative inverse, to centimetres)."""
+    """Return the WGS-84 (lon, lat) of a GCJ-02 point (iterative inverse, to centimetres); outside China, as it is."""
+    if not prcoords.sanity_in_china_p(prcoords.Coords(lat, lon)):
+        return lon, lat
     found = prcoords.gcj_wgs_bored((lat, lon))
     return float(found.lon), float(found.lat)
 
 
 def wgs_to_gcj(lon: float, lat: float) -> tuple[float, float]:
-    """Return the GCJ-02 (lon, lat) of a WGS-84 point."""
+    """Return the GCJ-02 (lon, lat) of a WGS-84 point; outside China, as it is."""
+    if not prcoords.sanity_in_china_p(prcoords.Coords(lat, lon)):
+        return lon, lat
     found = prcoords.wgs_gcj((lat, lon))
     return float(found.lon), float(found.lat)
 

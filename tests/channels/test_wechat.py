@@ -131,7 +131,7 @@ async def test_menu_click_and_location(open_app: OpenApp, fake: FakeWeChat) -> N
         await user.choose("提交")
         async with app.uow() as uow:
             case = (await uow.session.scalars(select(Case))).one()
-        assert case.jurisdiction_source == "coordinate" and (case.lat, case.lon) == (30.63, 114.31)
+        assert case.jurisdiction_source == "coordinate" and (case.lat, case.lon) == (30.632395, 114.304553)  # in WGS-84
 
 
 async def test_a_number_without_a_menu_is_just_text(open_app: OpenApp, fake: FakeWeChat) -> None:

@@ -2,7 +2,7 @@
 
     text                → TEXT, COMMAND when it starts with "/"; a bare number picks from the last menu
     image               → PHOTO (PicUrl, else MediaId)
-    location            → LOCATION (Location_X = latitude, Location_Y = longitude)
+    location            → LOCATION (Location_X = latitude, Location_Y = longitude; GCJ-02 → WGS-84)
     event subscribe     → COMMAND "/start" (the welcome and start menu)
     event CLICK         → BUTTON with the menu key as payload ("m:report" is the same payload as the button)
     event LOCATION      → LOCATION (the periodic location report, when the account asks for it)
@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import prcoords
 from wechatpy import parse_message
 
 from handlers.messages import Inbound, InboundKind
@@ -59,8 +60,11 @@ def _point(lat: float, lon: float) -> tuple[float, float]:
 
 
 def _location(channel: str, message: Parsed) -> Inbound:
-    """A location picked in the chat."""
+    """A location picked in the chat: WeChat's map gives GCJ-02 in mainland China; grids are stored in WGS-84."""
     lat, lon = _point(float(message.location_x), float(message.location_y))
+    wgs = prcoords.gcj_wgs_bored((lat, lon)) if prcoords.sanity_in_china_p(prcoords.Coords(lat, lon)) else None
+    if wgs is not None:
+        lat, lon = round(float(wgs.lat), 7), round(float(wgs.lon), 7)
     return _make(channel, message, InboundKind.LOCATION, f"{lat},{lon}", location=(lat, lon))
 
 
