@@ -223,3 +223,19 @@ async def test_departments_are_checked_against_the_taxonomy(app: App, tmp_path: 
     assert not any("shequ" in w for w in changes.warnings)  # community matters go to the grid anyway
     assert any("shizheng has no department" in p for p in report.problems)
     assert any("department wenlv (文旅局) has no head" in p for p in report.problems)
+
+
+async def test_a_shapefile_export_of_the_grids_reads_like_the_geojson(tmp_path: Path) -> None:
+    import shapefile
+
+    base = tmp_path / "units"
+    with shapefile.Writer(str(base), shapeType=shapefile.POLYGON, encoding="gbk") as writer:
+        for name in ("code", "name", "level", "parent"):
+            writer.field(name, "C", size=64)
+        for feature in _features()["features"]:
+            writer.shape(feature["geometry"])
+            writer.record(*(feature["properties"][k] for k in ("code", "name", "level", "parent")))
+    from_shapefile = read_units(base.with_suffix(".shp"), "wgs84", encoding="gbk")
+    from_geojson = read_units(EXAMPLE / "units.geojson", "wgs84")
+    assert [(r.code, r.name, r.level, r.parent or "") for r in from_shapefile] == [(r.code, r.name, r.level, r.parent or "") for r in from_geojson]
+    assert all(a.geometry.symmetric_difference(b.geometry).area < 1e-12 for a, b in zip(from_shapefile, from_geojson, strict=True))
