@@ -239,3 +239,18 @@ async def test_a_shapefile_export_of_the_grids_reads_like_the_geojson(tmp_path: 
     from_geojson = read_units(EXAMPLE / "units.geojson", "wgs84")
     assert [(r.code, r.name, r.level, r.parent or "") for r in from_shapefile] == [(r.code, r.name, r.level, r.parent or "") for r in from_geojson]
     assert all(a.geometry.symmetric_difference(b.geometry).area < 1e-12 for a, b in zip(from_shapefile, from_geojson, strict=True))
+
+
+async def test_the_departments_own_limits_set_the_lights_unless_the_configuration_says_otherwise(app: App) -> None:
+    from scheduler.wiring import load_supervision
+    from tests.settings import config_for
+
+    async with app.uow() as uow:
+        await import_all(uow)
+        await uow.commit()
+    supervision = await load_supervision(app.session_factory, app.config)
+    gas = supervision.hours_for("ranqi")  # sla_hours = 12 in the example
+    assert (gas.sign_hours, gas.yellow_hours, gas.red_hours) == (4.0, 6.0, 12.0)
+    assert supervision.hours_for("nowhere").red_hours == 48.0
+    configured = config_for(app.config.storage.url, QUNGONG_SLA__DEPARTMENT__RANQI__RED_HOURS="30", QUNGONG_SLA__DEPARTMENT__RANQI__YELLOW_HOURS="20")
+    assert (await load_supervision(app.session_factory, configured)).hours_for("ranqi").red_hours == 30.0
