@@ -1,4 +1,4 @@
-"""Routing intelligence: classify requests to departments and resolve their jurisdiction.
+"""Routing intelligence: classify requests to departments; find the places residents name (nlp/places/).
 
 Nothing is loaded at import time; call `load_classifier(settings)` once at start.
 """

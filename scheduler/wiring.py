@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.settings import CalendarSection, SettingsLike, SweepSettings
-from storage.cases.supervision import Supervision, calendar_overrides
-from storage.cases.workclock import NaturalClock, WorkClock, WorkingClock, WorkingDays
+from scheduler.settings import CalendarSection, SettingsLike, SlaLike, SweepSettings
+from storage.cases.supervision import Supervision, calendar_overrides, department_limits
+from storage.cases.workclock import (
+    Hours,
+    HoursLike,
+    NaturalClock,
+    WorkClock,
+    WorkingClock,
+    WorkingDays,
+)
 from storage.clock import parse_clock_time
 
 
@@ -46,18 +54,34 @@ def build_clock(settings: SettingsLike, overrides: dict[date, bool]) -> WorkCloc
     )
 
 
-def build_supervision(settings: SettingsLike, overrides: dict[date, bool] | None = None) -> Supervision:
-    """Return the supervision policy: per-department hours on the configured clock."""
-    return Supervision(hours_for=settings.sla.for_department, clock=build_clock(settings, overrides or {}))
+def with_district_limits(sla: SlaLike, limits: Mapping[str, float]) -> Callable[[str | None], HoursLike]:
+    """Return the hours per department: [sla.department.CODE] first, then the district's own limit (the red
+    light; yellow as far before it as the [sla] defaults have it, sign-for as the default but at most half),
+    then the [sla] defaults."""
+    configured = getattr(sla, "department", {})
+
+    def hours_for(code: str | None) -> HoursLike:
+        if code is None or code not in limits or code in configured:
+            return sla.for_department(code)
+        default = sla.for_department(None)
+        red = limits[code]
+        return Hours(sign_hours=min(default.sign_hours, red / 2), yellow_hours=red * default.yellow_hours / default.red_hours, red_hours=red)
+
+    return hours_for
+
+
+def build_supervision(settings: SettingsLike, overrides: dict[date, bool] | None = None, limits: Mapping[str, float] | None = None) -> Supervision:
+    """Return the supervision policy: per-department hours (LIMITS: the district's own) on the configured clock."""
+    hours_for = with_district_limits(settings.sla, limits) if limits else settings.sla.for_department
+    return Supervision(hours_for=hours_for, clock=build_clock(settings, overrides or {}))
 
 
 async def load_supervision(session_factory: async_sessionmaker[AsyncSession], settings: SettingsLike) -> Supervision:
-    """Return the supervision policy with the calendar overrides stored in the database."""
-    if settings.calendar.mode != "working":
-        return build_supervision(settings)
+    """Return the supervision policy with the department limits and calendar overrides stored in the database."""
     async with session_factory() as session:
-        overrides = await calendar_overrides(session)
-    return build_supervision(settings, overrides)
+        limits = await department_limits(session)
+        overrides = await calendar_overrides(session) if settings.calendar.mode == "working" else {}
+    return build_supervision(settings, overrides, limits)
 
 
 def sweep_settings(settings: SettingsLike) -> SweepSettings:

@@ -13,9 +13,14 @@ DATUMS = (WGS84, GCJ02)
 STORED = WGS84
 
 
+def _in_china(lat: float, lon: float) -> bool:
+    """Tell whether GCJ-02 applies to a point (outside mainland China it equals WGS-84)."""
+    return bool(prcoords.sanity_in_china_p(prcoords.Coords(lat, lon)))
+
+
 def to_stored(lat: float, lon: float, datum: str) -> tuple[float, float]:
     """Return a (lat, lon) given in DATUM in the datum QunGong stores (WGS-84)."""
-    if datum == GCJ02:
+    if datum == GCJ02 and _in_china(lat, lon):
         point = prcoords.gcj_wgs_bored(prcoords.Coords(lat, lon))
         return float(point.lat), float(point.lon)
     if datum != WGS84:
@@ -25,7 +30,7 @@ def to_stored(lat: float, lon: float, datum: str) -> tuple[float, float]:
 
 def from_stored(lat: float, lon: float, datum: str) -> tuple[float, float]:
     """Return a stored (WGS-84) point in DATUM (for tests and for clients that show GCJ-02 maps)."""
-    if datum == GCJ02:
+    if datum == GCJ02 and _in_china(lat, lon):
         point = prcoords.wgs_gcj(prcoords.Coords(lat, lon))
         return float(point.lat), float(point.lon)
     return lat, lon

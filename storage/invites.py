@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from storage.cases.lifecycle import Role
 from storage.models.access import Invite
-from storage.models.people import Person, RoleBinding
+from storage.models.people import ChannelAccount, Person, RoleBinding
 from storage.uow import UnitOfWork
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
@@ -51,9 +51,20 @@ def format_code(code: str) -> str:
 
 
 async def issue_invite(
-    uow: UnitOfWork, role: str, unit_code: str, now: datetime, lifetime: timedelta, *, person_name: str | None = None
+    uow: UnitOfWork,
+    role: str,
+    unit_code: str,
+    now: datetime,
+    lifetime: timedelta,
+    *,
+    person_name: str | None = None,
+    person_id: int | None = None,
 ) -> Issued:
-    """Create a one-time code binding its redeemer to ROLE in UNIT (the caller commits)."""
+    """Create a one-time code binding its redeemer to ROLE in UNIT (the caller commits).
+
+    With PERSON_ID (a person of the district's roster), the redeemer's chat account becomes that person's:
+    they take over the roles, the units they head and the pushes already waiting for them.
+    """
     if role not in {r.value for r in STAFF_ROLES}:
         raise InviteError("bad_role", f"unknown role {role!r}; one of {', '.join(sorted(r.value for r in STAFF_ROLES))}")
     unit = await uow.units.by_code(unit_code)
@@ -61,14 +72,27 @@ async def issue_invite(
         raise InviteError("bad_unit", f"unknown unit {unit_code!r}")
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     uow.invites.add(
-        Invite(code_hash=code_hash(code), role=role, unit_id=unit.id, person_name=person_name, created_at=now, expires_at=now + lifetime)
+        Invite(
+            code_hash=code_hash(code),
+            role=role,
+            unit_id=unit.id,
+            person_id=person_id,
+            person_name=person_name,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
     )
     await uow.flush()
     return Issued(format_code(code), now + lifetime)
 
 
-async def redeem_invite(uow: UnitOfWork, code: str, person: Person, now: datetime) -> RoleBinding:
-    """Bind the chat's person to the invite's role and unit; each code works once, before it expires."""
+async def redeem_invite(
+    uow: UnitOfWork, code: str, person: Person, now: datetime, *, account: tuple[str, str] | None = None
+) -> RoleBinding:
+    """Bind the chat's person to the invite's role and unit; each code works once, before it expires.
+
+    An invite for a roster person moves the chat's ACCOUNT (channel, external id) to that person instead.
+    """
     invite = await uow.invites.by_hash(code_hash(code), for_update=True)
     if invite is None:
         raise InviteError("unknown", "no such invite code")
@@ -80,7 +104,15 @@ async def redeem_invite(uow: UnitOfWork, code: str, person: Person, now: datetim
         raise InviteError("expired", "this invite has expired")
     invite.used_at = now
     invite.used_by_person_id = person.id
-    if invite.person_name:
+    if invite.person_id is not None and invite.person_id != person.id:
+        staff = await uow.people.get(invite.person_id)
+        if staff is None or staff.retired_at is not None:
+            raise InviteError("revoked", "this invite's person left the roster")
+        if account is not None:
+            moved = update(ChannelAccount).where(ChannelAccount.channel == account[0], ChannelAccount.external_id == account[1])
+            await uow.session.execute(moved.values(person_id=staff.id))
+        person = staff
+    elif invite.person_name:
         person.name = invite.person_name
     return await uow.people.bind(person.id, invite.role, invite.unit_id, now)
 

@@ -7,6 +7,7 @@ seconds from the caller's clock (keep the machines' clocks synchronised)."""
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from typing import cast
 
 from sqlalchemy import Table, delete, func, select, text
@@ -24,12 +25,16 @@ def _lock_id(key: str) -> int:
 
 
 async def take(
-    session_factory: async_sessionmaker[AsyncSession], key: str, count: int, period: float, now: float, *, prune: bool = False
+    session_factory: async_sessionmaker[AsyncSession], key: str, count: int, period: float, clock: Callable[[], float], *, prune: bool = False
 ) -> float:
-    """Take a slot of KEY's window (COUNT per PERIOD seconds) at NOW and return 0, or return the wait."""
+    """Take a slot of KEY's window (COUNT per PERIOD seconds) and return 0, or return the wait.
+
+    The time is read from CLOCK once the key is locked, so a taker that waited for the lock is not
+    recorded as earlier than it was (which would let more through in the real second)."""
     async with session_factory() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(key)})
+        now = clock()
         window = select(func.count(), func.min(RateHit.at)).where(RateHit.key == key, RateHit.at > now - period)
         used, oldest = (await session.execute(window)).one()
         if used >= count:

@@ -56,13 +56,17 @@ class UnitRepository:
         """Return a unit by its code."""
         return (await self.session.scalars(_UNIT_BY_CODE, {"code": code})).first()
 
-    async def of_kind(self, kind: str) -> Sequence[Unit]:
-        """Return every unit of a kind, by code."""
-        return (await self.session.scalars(select(Unit).where(Unit.kind == kind).order_by(Unit.code))).all()
+    async def of_kind(self, kind: str, *, retired: bool = False) -> Sequence[Unit]:
+        """Return every unit of a kind in service (RETIRED: those retired too), by code."""
+        query = select(Unit).where(Unit.kind == kind)
+        if not retired:
+            query = query.where(Unit.retired_at.is_(None))
+        return (await self.session.scalars(query.order_by(Unit.code))).all()
 
     async def children(self, unit_id: int) -> Sequence[Unit]:
-        """Return a unit's direct children."""
-        return (await self.session.scalars(select(Unit).where(Unit.parent_id == unit_id).order_by(Unit.code))).all()
+        """Return a unit's direct children in service."""
+        query = select(Unit).where(Unit.parent_id == unit_id, Unit.retired_at.is_(None)).order_by(Unit.code)
+        return (await self.session.scalars(query)).all()
 
     async def count(self) -> int:
         """Return how many units exist."""

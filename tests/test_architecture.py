@@ -94,6 +94,10 @@ CJK_LITERALS_ALLOWED: dict[str, dict[str, str]] = {
     "bot/cli/people.py": {
         "\n(one use; send 绑定 ": "operator CLI output naming the bind command word the bot recognises",
     },
+    "bot/cli/district_commands.py": dict.fromkeys(
+        (": each person sends 绑定 CODE to the bot once", "invite codes (each shown once; the person sends 绑定 CODE to the bot):"),
+        "operator CLI output naming the bind command word the bot recognises",
+    ),
 }
 
 

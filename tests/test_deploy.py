@@ -53,9 +53,8 @@ def _example_with_channels(folder: Path) -> Path:
     lines, in_channels = [], False
     for line in (ROOT / "config.example.toml").read_text(encoding="utf-8").splitlines():
         in_channels = in_channels or line.startswith("# Channels:")
-        if in_channels and re.match(r"# (\[\[channels\]\]|\[channels\.templates\]|[a-z_]+ = )", line):
-            line = line[2:]
-        lines.append(line)
+        uncomment = in_channels and re.match(r"# (\[\[channels\]\]|\[channels\.templates\]|[a-z_]+ = )", line)
+        lines.append(line[2:] if uncomment else line)
     path = folder / "config.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.app import App, build_app, load_demo, prepare_database
+from bot.cli import district as cli_district
 from bot.cli import outbox as cli_outbox
 from bot.cli import people as cli_people
 from bot.cli import privacy as cli_privacy
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_check_config
     )
     cli_people.add_commands(sub)
+    cli_district.add_commands(sub)
     nlp_cli.add_commands(sub)
     scheduler_cli.add_commands(sub)
     channels_cli.add_commands(sub)

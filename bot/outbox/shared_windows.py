@@ -81,7 +81,7 @@ class DatabaseWindows:
     async def take(self, key: str, limit: Limit) -> float:
         """Take a slot of KEY's window and return 0, or return the wait."""
         prune = next(self._takes) % PRUNE_EVERY == 0
-        return await rate_windows.take(self.session_factory, key, limit.count, limit.period, self.clock(), prune=prune)
+        return await rate_windows.take(self.session_factory, key, limit.count, limit.period, self.clock, prune=prune)
 
     async def pause(self, key: str, seconds: float) -> None:
         """Pause KEY for SECONDS."""

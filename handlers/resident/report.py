@@ -1,16 +1,18 @@
 """The report flow (我要反映): type → describe → where → routing → contact → confirm → case.
 
     type ─▶ describe ─▶ where ─▶ route ─┬▶ contact ─┬▶ confirm ─▶ case opened
-                                       └▶ dept ──┘   └▶ similar ─▶ follow (附议) or confirm
+                  (pick) ─┘            └▶ dept ──┘   └▶ similar ─▶ follow (附议) or confirm
 
 From the summary (confirm) the resident may change the type, the text or the place (a new text
 or place is routed again; the contact answer is kept), or drop the report after confirming it.
 
-The same flow as a Mermaid diagram is in handlers/resident/report.md.
+The place step (where, pick) is handlers/resident/report_place.py. The same flow as a Mermaid diagram
+is in handlers/resident/report.md.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from handlers.buttons import choice
@@ -20,20 +22,20 @@ from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.messages import Button, Outbound
-from handlers.places import UNKNOWN, Place
+from handlers.places import Place
+from handlers.resident import report_place as where
+from handlers.resident.report_place import PICK, WHERE
 from handlers.resident.report_submit import description, submit
 from handlers.resident.similar import similar_open_case
 
 TYPES = ("help", "complaint", "suggestion", "consultation")
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 9
-MAX_PLACE_ATTEMPTS = 2
 COMMAND_CENTER = "dispatch"
 
-TYPE, DESCRIBE, WHERE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE, SIMILAR, RETEXT, DROP = (
+TYPE, DESCRIBE, ROUTE, DEPT, CONTACT, CONFIRM, RETYPE, SIMILAR, RETEXT, DROP = (
     "report.type",
     "report.describe",
-    "report.where",
     "report.route",
     "report.dept",
     "report.contact",
@@ -122,7 +124,7 @@ async def _describe_location(ctx: Context) -> Step:
     data = dict(ctx.data)
     if not data["parts"]:
         return ctx.step(Outbound(text=ctx.t("report.empty_text")), state=DESCRIBE, data=data)
-    return await _resolved(ctx, data, _place_of_location(ctx))
+    return await where.resolved(ctx, data, where.place_of_location(ctx), _ask_route)
 
 
 async def _describe_done(ctx: Context, value: str) -> Step:
@@ -130,63 +132,7 @@ async def _describe_done(ctx: Context, value: str) -> Step:
     data = dict(ctx.data)
     if not data["parts"]:
         return ctx.step(Outbound(text=ctx.t("report.empty_text")), state=DESCRIBE, data=data)
-    return await _ask_where(ctx, data)
-
-
-async def _ask_where(ctx: Context, data: dict[str, Any], key: str = "report.ask_where") -> Step:
-    """Ask where the problem is, offering the registered community when there is one."""
-    buttons = []
-    community = await _registered_community(ctx)
-    if community is not None:
-        buttons.append(choice(ctx.t("report.use_registered", community=community.name), WHERE, "registered"))
-    buttons.append(choice(ctx.t("report.skip_place"), WHERE, "skip"))
-    return ctx.step(Outbound(text=ctx.t(key), buttons=tuple(buttons)), state=WHERE, data=data)
-
-
-async def _registered_community(ctx: Context) -> Any:
-    """Return the resident's registered community unit, if any."""
-    unit_id = ctx.person.registered_unit_id
-    return await ctx.uow.units.get(unit_id) if unit_id is not None else None
-
-
-def _place_of_location(ctx: Context) -> Place:
-    """Resolve the shared location of the inbound message."""
-    assert ctx.inbound.location is not None
-    lat, lon = ctx.inbound.location
-    return ctx.services.places.by_coordinate(lat, lon)
-
-
-async def _where_location(ctx: Context) -> Step:
-    """Resolve a shared location."""
-    return await _resolved(ctx, dict(ctx.data), _place_of_location(ctx))
-
-
-async def _where_text(ctx: Context) -> Step:
-    """Resolve an address, road or compound name."""
-    text = ctx.inbound.payload.strip()[:200]
-    place = ctx.services.places.by_text(text)
-    if not place.known:
-        place = Place(source=UNKNOWN, label=text, address=text)
-    return await _resolved(ctx, dict(ctx.data), place)
-
-
-async def _where_choice(ctx: Context, value: str) -> Step:
-    """Use the registered community, or go on without a place."""
-    data = dict(ctx.data)
-    if value == "registered" and ctx.person.registered_unit_id is not None:
-        return await _resolved(ctx, data, ctx.services.places.by_community(ctx.person.registered_unit_id))
-    if value == "skip":
-        return _ask_route(ctx, data | {"place": Place(source=UNKNOWN, label=ctx.t("report.place_unknown")).to_data()})
-    raise UserError(ctx.t("errors.expired_button"))
-
-
-async def _resolved(ctx: Context, data: dict[str, Any], place: Place) -> Step:
-    """Accept a resolved place, or ask again (at most MAX_PLACE_ATTEMPTS times) when unknown."""
-    if not place.known:
-        attempts = int(data.get("place_attempts", 0)) + 1
-        if attempts < MAX_PLACE_ATTEMPTS:
-            return await _ask_where(ctx, data | {"place_attempts": attempts}, "report.place_not_found")
-    return _ask_route(ctx, data | {"place": place.to_data()})
+    return await where.ask_where(ctx, data)
 
 
 def _ask_route(ctx: Context, data: dict[str, Any]) -> Step:
@@ -333,7 +279,7 @@ async def _confirm_choice(ctx: Context, value: str) -> Step:
     if value == "retext":
         return ctx.step(Outbound(text=ctx.t("report.ask_new_text")), state=RETEXT, data=data)
     if value == "replace":
-        return await _ask_where(ctx, data | {"place_attempts": 0})
+        return await where.ask_where(ctx, where.fresh(data))
     if value == "cancel":
         buttons = (choice(ctx.t("report.drop_yes"), DROP, "yes"), choice(ctx.t("report.drop_no"), DROP, "no"))
         return ctx.step(Outbound(text=ctx.t("report.drop_confirm"), buttons=buttons), state=DROP, data=data)
@@ -371,7 +317,8 @@ STATES: dict[str, State] = {
     for state in (
         State(TYPE, on_text=_type_as_text, on_choice=_on_type),
         State(DESCRIBE, on_text=_describe_text, on_photo=_describe_photo, on_location=_describe_location, on_choice=_describe_done),
-        State(WHERE, on_text=_where_text, on_location=_where_location, on_choice=_where_choice),
+        State(WHERE, on_text=partial(where.where_text, then=_ask_route), on_location=partial(where.where_location, then=_ask_route), on_choice=partial(where.where_choice, then=_ask_route)),
+        State(PICK, on_text=partial(where.where_text, then=_ask_route), on_location=partial(where.where_location, then=_ask_route), on_choice=partial(where.pick_choice, then=_ask_route)),
         State(ROUTE, on_choice=_route_choice, hint_key="errors.use_buttons"),
         State(DEPT, on_choice=_department_choice, hint_key="errors.use_buttons"),
         State(CONTACT, on_text=_contact_text, on_choice=_contact_choice),

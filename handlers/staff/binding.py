@@ -25,7 +25,7 @@ async def bind(ctx: Context) -> Step:
     if not code:
         raise UserError(ctx.t("binding.usage"))
     try:
-        binding = await redeem_invite(ctx.uow, code, ctx.person, ctx.now)
+        binding = await redeem_invite(ctx.uow, code, ctx.person, ctx.now, account=(ctx.inbound.channel, ctx.inbound.user_id))
     except InviteError as exc:
         raise UserError(ctx.t(f"binding.error.{exc.code}")) from exc
     unit = await ctx.uow.units.get(binding.unit_id)

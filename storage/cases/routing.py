@@ -9,6 +9,7 @@ from storage.uow import UnitOfWork
 
 COMMAND_CENTER = "dispatch"
 COMMUNITY_MATTERS = "shequ"
+COMMUNITY_LEVEL_KIND = "community_matters"  # a district's community-level department: a routing label, no staff
 GRID_ROLE = "grid_member"
 ESCALATION_PARENT_KINDS = {"grid": "community", "community": "street"}
 
@@ -32,8 +33,14 @@ async def command_center(uow: UnitOfWork) -> Unit:
 async def destination_for(
     uow: UnitOfWork, department: str | None, grid_id: int | None, community_id: int | None
 ) -> Destination:
-    """Pick the receiving unit: community matters → the grid (or community), others → the department."""
-    if department == COMMUNITY_MATTERS:
+    """Pick the receiving unit: community matters → the grid (or community), others → the department.
+
+    Community matters are the taxonomy's `shequ` and any department a district imported as community-level.
+    """
+    unit = None
+    if department and department not in (COMMUNITY_MATTERS, COMMAND_CENTER):
+        unit = await uow.units.by_code(department)
+    if department == COMMUNITY_MATTERS or (unit is not None and unit.kind == COMMUNITY_LEVEL_KIND):
         if grid_id is not None and await uow.people.holders(GRID_ROLE, grid_id):
             grid = await uow.units.get(grid_id)
             if grid is not None:
@@ -42,10 +49,8 @@ async def destination_for(
             community = await uow.units.get(community_id)
             if community is not None:
                 return Destination(community, triage=False)
-    elif department and department != COMMAND_CENTER:
-        unit = await uow.units.by_code(department)
-        if unit is not None and unit.kind == "department":
-            return Destination(unit, triage=False)
+    elif unit is not None and unit.kind == "department" and unit.retired_at is None:
+        return Destination(unit, triage=False)
     return Destination(await command_center(uow), triage=True)
 
 

@@ -83,6 +83,12 @@ class Supervision:
         return self.hours_for(facts.department_code)
 
 
+async def department_limits(session: AsyncSession) -> dict[str, float]:
+    """Return the handling limits (hours to the red light) that a district's department list gave its departments."""
+    query = select(Unit.code, Unit.sla_hours).where(Unit.sla_hours.is_not(None), Unit.retired_at.is_(None))
+    return {code: float(hours) for code, hours in (await session.execute(query)).all() if hours is not None}
+
+
 DEFAULT_SUPERVISION = Supervision(hours_for=lambda _code: Hours(), clock=NaturalClock())
 
 

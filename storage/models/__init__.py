@@ -2,6 +2,7 @@
 
     base      the declarative base and the constraint naming convention
     people    units, people, role bindings, chat accounts
+    places    the gazetteer: compounds, buildings, road sections and landmarks in their grids
     cases     cases, their events, ratings, lights, explanations, the calendar overrides
     chat      recorded updates, the outbox, conversations, WeChat menus
     access    staff invites, bans, the simulator's identity owners and trainers' passes
@@ -14,6 +15,17 @@ Importing this package registers every table on `Base.metadata`. It imports noth
 but `storage.types`.
 """
 
-from storage.models import access, base, cases, chat, people, reports, runtime, wecom, wishes  # noqa: F401 - registers every table
+from storage.models import (  # noqa: F401 - registers every table
+    access,
+    base,
+    cases,
+    chat,
+    people,
+    places,
+    reports,
+    runtime,
+    wecom,
+    wishes,
+)
 
-__all__ = ["access", "base", "cases", "chat", "people", "reports", "runtime", "wecom", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "people", "places", "reports", "runtime", "wecom", "wishes"]

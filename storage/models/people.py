@@ -35,6 +35,12 @@ class Unit(Base):
     centre_lat: Mapped[float | None] = mapped_column(Float)
     polygon: Mapped[list[list[float]] | None] = mapped_column(JSON)
     gazetteer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Imported from the district's own files (storage/district/): the boundary as a GeoJSON Polygon or
+    # MultiPolygon in WGS-84, a department's handling limit in hours, and when the unit left the files
+    # (a retired unit keeps its cases and history; it is never deleted).
+    boundary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sla_hours: Mapped[float | None] = mapped_column(Float)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Person(Base):
@@ -50,6 +56,10 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # see Ban: the current one, read with the sender
     ban_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "roster" for staff imported from the district's roster (matched again by phone), else None;
+    # retired_at: when they left the roster (their roster roles are removed, the person stays).
+    source: Mapped[str | None] = mapped_column(String(16), index=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RoleBinding(Base):

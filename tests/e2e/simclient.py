@@ -30,6 +30,7 @@ class SimClient:
     base: str
     pause: float = 1.5  # longer than the outbox sender's poll: a push taken by anyone else would be gone by then
     browser: bool = False
+    token: str | None = None  # a trainer's session token outside demo mode (sent as Authorization: Bearer)
     last: dict[str, list[Message]] = field(default_factory=dict)
     _opener: urllib.request.OpenerDirector = field(init=False)
     _csrf: str | None = field(default=None, init=False)
@@ -46,6 +47,8 @@ class SimClient:
         sent = {"Content-Type": "application/json"} if data is not None else {}
         if self._csrf and method == "POST":
             sent["X-CSRF-Token"] = self._csrf
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(self.base + path, data=data, method=method, headers={**sent, **(headers or {})})
         try:
             with self._opener.open(request, timeout=30) as response:

@@ -5,13 +5,17 @@ built by whichever scheduler leads; when the leader is killed the other takes ov
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from storage.db import create_engine, create_session_factory
+from storage.models.chat import OutboxMessage
 from tests.e2e.conftest import PAUSE, assert_clean, database
 from tests.e2e.process import Server
 from tests.e2e.simclient import SimClient
@@ -25,6 +29,7 @@ class Deployment:
     """The processes of one deployment."""
 
     def __init__(self, folder: Path, url: str, fake: FakeBotApi) -> None:
+        self.url = url
         config = folder / "config.toml"
         config.write_text(CONFIG.format(driver="ptb", path=WEBHOOK_PATH, api=fake.base), encoding="utf-8")
         env = {
@@ -68,6 +73,17 @@ def deployment(tmp_path: Path) -> Iterator[tuple[Deployment, FakeBotApi]]:
                     server.stop()
     finally:
         fake.stop()
+
+
+async def _pushes_containing(url: str, text: str) -> int:
+    """Count the outbox rows whose text contains TEXT."""
+    engine = create_engine(url)
+    try:
+        async with create_session_factory(engine)() as session:
+            payloads = (await session.scalars(select(OutboxMessage.payload))).all()
+    finally:
+        await engine.dispose()
+    return sum(1 for payload in payloads if text in str((payload or {}).get("text", "")))
 
 
 def _wait(condition: object, timeout: float, what: str) -> float:
@@ -123,5 +139,8 @@ def test_web_sender_and_schedulers_as_separate_processes(deployment: tuple[Deplo
     sim.say("leader-district", "本月报告")
     sim.wait_for("leader-district", "月报】", timeout=30)
     assert sum("我们明天上午去现场" in str(c["params"]) for c in fake.calls() if c["method"] == "sendMessage") == 1
+    time.sleep(3 * PAUSE)  # time for a second leader to do anything twice
+    assert asyncio.run(_pushes_containing(deployed.url, "周报】")) == 1  # each asked-for report built once
+    assert asyncio.run(_pushes_containing(deployed.url, "月报】")) == 1
     for server in (deployed.web, deployed.sender):
         assert_clean(server)

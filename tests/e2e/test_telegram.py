@@ -66,6 +66,7 @@ def test_a_telegram_resident_and_a_simulated_department_close_the_loop(telegram_
     resident.say("东湖路上有个大坑，车开过去很危险")
     resident.press("说完了")
     resident.say("东湖路")
+    resident.press("桂香苑社区第2网格")  # 东湖路 runs through two grids: which part?
     resident.press("确认")
     resident.press("不留电话")
     resident.press("提交")

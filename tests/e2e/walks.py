@@ -26,13 +26,16 @@ def _number(text: str, pattern: re.Pattern[str] = CASE_NUMBER) -> str:
     return found.group(1) if pattern.groups else found.group(0)
 
 
-def report(sim: SimClient, who: str, text: str, place: str, contact: str = "不留电话") -> str:
-    """Walk the report flow (type, description, place, routing, phone, summary) and return the case number."""
+def report(sim: SimClient, who: str, text: str, place: str, contact: str = "不留电话", *, pick: str | None = None) -> str:
+    """Walk the report flow (type, description, place — PICK among look-alikes —, routing, phone, summary)
+    and return the case number."""
     sim.say(who, "我要反映")
     sim.press(who, "投诉")
     sim.say(who, text)
     sim.press(who, "说完了")
     sim.say(who, place)
+    if pick is not None:
+        sim.press(who, pick)
     sim.press(who, "确认")
     sim.press(who, contact)
     replies = sim.press(who, "提交")
@@ -42,7 +45,7 @@ def report(sim: SimClient, who: str, text: str, place: str, contact: str = "不�
 
 def closed_loop(sim: SimClient) -> str:
     """Resident reports → department signs, replies, completes → resident not satisfied → redo → satisfied → closed."""
-    number = report(sim, RESIDENT, "东湖路上有个大坑，车开过去很危险", "东湖路", contact="使用登记电话")
+    number = report(sim, RESIDENT, "东湖路上有个大坑，车开过去很危险", "东湖路", contact="使用登记电话", pick="桂香苑社区第2网格")
     sim.wait_for(DEPARTMENT, f"【新派单】{number}")
     sim.press(DEPARTMENT, "查看办理")
     sim.press(DEPARTMENT, "签收")

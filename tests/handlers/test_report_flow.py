@@ -190,6 +190,8 @@ async def test_restart_mid_flow(restart: tuple[District, District]) -> None:
     await continued.press("说完了")
     assert "发生在哪里" in continued.text
     await continued.say("东湖路")
+    assert "有几处相近的地方" in continued.text  # 东湖路 runs through two grids
+    await continued.press("桂香苑社区第2网格")
     await continued.press("确认")
     await continued.press("不留电话")
     await continued.press("提交")

@@ -168,6 +168,6 @@ def test_importing_nlp_loads_nothing() -> None:
     import subprocess
     import sys
 
-    code = "import sys, nlp, nlp.cli, nlp.jurisdiction; print('jieba' in sys.modules)"
+    code = "import sys, nlp, nlp.cli, nlp.places.matcher, nlp.places.spatial; print('jieba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -62,17 +62,17 @@ async def test_database_window_lets_count_through_per_period(app: App) -> None:
     """Three a second: the fourth waits until the oldest leaves the window; other keys are separate."""
     factory = app.session_factory
     now = 1_000.0
-    assert [await rate_windows.take(factory, "k", 3, 1.0, now + i * 0.1) for i in range(3)] == [0.0, 0.0, 0.0]
-    wait = await rate_windows.take(factory, "k", 3, 1.0, now + 0.3)
+    assert [await rate_windows.take(factory, "k", 3, 1.0, lambda at=now + i * 0.1: at) for i in range(3)] == [0.0, 0.0, 0.0]
+    wait = await rate_windows.take(factory, "k", 3, 1.0, lambda: now + 0.3)
     assert abs(wait - 0.7) < 1e-6
-    assert await rate_windows.take(factory, "other", 3, 1.0, now + 0.3) == 0.0
-    assert await rate_windows.take(factory, "k", 3, 1.0, now + 1.05) == 0.0
-    assert await rate_windows.take(factory, "k", 3, 1.0, now + 2.5, prune=True) == 0.0
+    assert await rate_windows.take(factory, "other", 3, 1.0, lambda: now + 0.3) == 0.0
+    assert await rate_windows.take(factory, "k", 3, 1.0, lambda: now + 1.05) == 0.0
+    assert await rate_windows.take(factory, "k", 3, 1.0, lambda: now + 2.5, prune=True) == 0.0
 
 
 async def test_concurrent_takes_never_exceed_the_window(app: App) -> None:
     """Twenty takers at once on a window of five: exactly five go."""
-    results = await asyncio.gather(*(rate_windows.take(app.session_factory, "burst", 5, 1.0, 50.0) for _ in range(20)))
+    results = await asyncio.gather(*(rate_windows.take(app.session_factory, "burst", 5, 1.0, lambda: 50.0) for _ in range(20)))
     assert sum(1 for wait in results if wait == 0.0) == 5
 
 
