@@ -20,6 +20,7 @@ from scheduler.settings import (
     scheduler_problems,
 )
 from storage.cases.settings import LifecycleSection, SlaSection, lifecycle_problems, sla_problems
+from storage.lovebank.settings import LovebankSection, lovebank_problems
 from storage.settings import InvitesSection, StorageSection, invites_problems, storage_problems
 from storage.wishes.settings import WishesSection, wishes_problems
 
@@ -44,6 +45,7 @@ class Config:
     outbox: OutboxSection = OutboxSection()
     wishes: WishesSection = WishesSection()
     reports: ReportsSection = ReportsSection()
+    lovebank: LovebankSection = LovebankSection()
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "defaults"
 
@@ -76,5 +78,6 @@ def config_problems(config: Config) -> list[str]:
     problems += outbox_problems(config.outbox)
     problems += wishes_problems(config.wishes)
     problems += reports_problems(config.reports)
+    problems += lovebank_problems(config.lovebank)
     problems += channel_problems(config.channels)
     return problems

@@ -6,12 +6,13 @@
     chat      recorded updates, the outbox, conversations, WeChat menus
     access    staff invites, the simulator's identity owners and trainers' passes
     wishes    micro-wishes and their events
+    lovebank  the love bank: points ledger, balances, activities, rewards, redemptions, wish teams
     reports   reports asked for in chat, answered by a job
 
 Importing this package registers every table on `Base.metadata`. It imports nothing else of QunGong
 but `storage.types`.
 """
 
-from storage.models import access, base, cases, chat, people, reports, wishes  # noqa: F401 - registers every table
+from storage.models import access, base, cases, chat, lovebank, people, reports, wishes  # noqa: F401 - registers every table
 
-__all__ = ["access", "base", "cases", "chat", "people", "reports", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "lovebank", "people", "reports", "wishes"]
