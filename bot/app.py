@@ -101,6 +101,7 @@ async def start_app(
         max_redos=app.config.lifecycle.max_redos,
         conversation_timeout=timedelta(minutes=app.config.conversation.timeout_minutes),
         wishes=app.config.wishes,
+        lovebank=app.config.lovebank,
     )
     app.dispatcher = Dispatcher(app.session_factory, services, clock=clock)
     return app.dispatcher

@@ -13,6 +13,7 @@ from handlers.texts import Texts
 from nlp import Classification
 from storage.cases.lifecycle import Actor, Deadlines, Role
 from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision
+from storage.lovebank.settings import LovebankSection
 from storage.models.people import Person, RoleBinding
 from storage.uow import UnitOfWork
 from storage.wishes.settings import WishesSection
@@ -66,6 +67,7 @@ class Services:
         hours = self.supervision.hours_for(department)
         return Deadlines(sign_hours=hours.sign_hours, red_hours=hours.red_hours)
     wishes: WishesSection = WishesSection()
+    lovebank: LovebankSection = LovebankSection()
 
 
 @dataclass
