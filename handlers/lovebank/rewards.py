@@ -10,7 +10,7 @@ from typing import Any
 from handlers.buttons import button, choice
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
-from handlers.lovebank.access import keeper_units, require_keeper
+from handlers.lovebank.access import require_keeper
 from handlers.lovebank.buttons import LoveReward
 from handlers.lovebank.parse import parse_date, parse_whole
 from handlers.messages import Outbound
@@ -186,8 +186,8 @@ async def show_kept(ctx: Context) -> Step:
 async def _kept(ctx: Context, reward_id: int) -> Reward:
     """Return a reward the sender keeps."""
     reward = await get_reward(ctx.uow.session, reward_id)
-    if reward is None or reward.unit_id not in await keeper_units(ctx):
-        raise UserError(ctx.t("lovebank.only_keeper"))
+    if reward is None or reward.unit_id not in await require_keeper(ctx):
+        raise UserError(ctx.t("lovebank.rw.not_yours"))
     return reward
 
 
