@@ -8,12 +8,21 @@ workers of a community the reward is offered in, or by the command center for a 
 
 from __future__ import annotations
 
+import logging
+
 from handlers.core import Context, UserError
 from storage.cases.lifecycle import Role
 from storage.models.lovebank import Activity, Reward
 from storage.models.people import Unit
 
 HOME_ROLES = (Role.PARTY_MEMBER, Role.COMMUNITY, Role.GRID_MEMBER)
+log = logging.getLogger(__name__)
+
+
+def refuse(ctx: Context, key: str, what: str, **params: object) -> UserError:
+    """Return the polite refusal of something the sender may not do (or a forged button), logging a warning."""
+    log.warning("love bank: refused %s to person %s (%s)", what, ctx.person.id, ctx.inbound.kind.value)
+    return UserError(ctx.t(key, **params))
 
 
 async def community_of_unit(ctx: Context, unit_id: int | None) -> int | None:
@@ -68,15 +77,17 @@ async def require_keeper(ctx: Context) -> list[int]:
     """Refuse anyone who keeps no catalogue; return the units they keep."""
     units = await keeper_units(ctx)
     if not units:
-        raise UserError(ctx.t("lovebank.only_keeper"))
+        raise refuse(ctx, "lovebank.only_keeper", "catalogue work")
     return units
 
 
 async def require_organiser(ctx: Context, activity: Activity | None = None) -> list[int]:
     """Refuse anyone but a community worker (of the activity's community, when one is given)."""
     communities = await organiser_communities(ctx)
-    if not communities or (activity is not None and activity.community_id not in communities):
-        raise UserError(ctx.t("lovebank.only_organiser"))
+    if activity is None and not communities:
+        raise refuse(ctx, "lovebank.only_community", "posting an activity")
+    if activity is not None and activity.community_id not in communities:
+        raise refuse(ctx, "lovebank.only_organiser", f"organising activity {activity.id}")
     return communities
 
 

@@ -113,7 +113,7 @@ async def activity_card(ctx: Context, activity: Activity) -> Outbound:
     lines.append(await status_line(ctx, signup))
     buttons: list[Button] = []
     before = activity.status == OPEN and ctx.now < activity.starts_at
-    if before and (signup is None or signup.status == WITHDRAWN):
+    if activity.status == OPEN and ctx.now < ends_at(activity) and (signup is None or signup.status == WITHDRAWN):
         key = "lovebank.activity.sign_up" if activity.taken < activity.places else "lovebank.activity.join_queue"
         buttons.append(button(ctx.t(key), LoveActivity("signup", activity.id)))
     if before and signup is not None and signup.status in (TAKEN, WAITING):

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.codec import ButtonData
-from handlers.core import Context, Step, UserError
+from handlers.core import Context, Step
 from handlers.flow import Handler, State
 from handlers.lovebank import (
     activities,
@@ -21,6 +21,7 @@ from handlers.lovebank import (
     teams,
     verify,
 )
+from handlers.lovebank.access import refuse
 from handlers.lovebank.buttons import (
     LoveActivity,
     LoveConsent,
@@ -98,7 +99,7 @@ async def _activity(ctx: Context, data: LoveActivity) -> Step:
         return await activities.ask_checkin(ctx)
     op = ACTIVITY_OPS.get(data.op)
     if op is None:
-        raise UserError(ctx.t("errors.unknown_button"))
+        raise refuse(ctx, "errors.unknown_button", f"activity op {data.op!r}")
     return await op(ctx, data.activity_id)
 
 
@@ -106,7 +107,7 @@ async def _reward(ctx: Context, data: LoveReward) -> Step:
     """Run an action on a reward."""
     op = REWARD_OPS.get(data.op)
     if op is None:
-        raise UserError(ctx.t("errors.unknown_button"))
+        raise refuse(ctx, "errors.unknown_button", f"reward op {data.op!r}")
     return await op(ctx, data.reward_id)
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.buttons import button
-from handlers.core import Context, Step, UserError
+from handlers.core import Context, Step
 from handlers.lovebank import activities, organise, organiser, points, redeem, rewards, verify
-from handlers.lovebank.access import is_command_center, organiser_communities
+from handlers.lovebank.access import is_command_center, organiser_communities, refuse
 from handlers.lovebank.buttons import LoveMenu, LovePage
 from handlers.messages import Button, Outbound
 
@@ -35,7 +35,7 @@ async def show_staff_menu(ctx: Context) -> Step:
     """Show the love bank work the sender may do."""
     items = await staff_items(ctx)
     if not items:
-        raise UserError(ctx.t("lovebank.only_keeper"))
+        raise refuse(ctx, "lovebank.only_keeper", "the love bank's work menu")
     buttons = tuple(button(ctx.t(f"lovebank.menu.{item}"), LoveMenu(item)) for item in items)
     return ctx.step(Outbound(text=ctx.t("lovebank.menu.org_prompt"), buttons=buttons))
 
@@ -76,7 +76,7 @@ async def open_item(ctx: Context, data: LoveMenu) -> Step:
     """Open a love bank menu entry."""
     handler = ITEMS.get(data.item)
     if handler is None:
-        raise UserError(ctx.t("errors.unknown_button"))
+        raise refuse(ctx, "errors.unknown_button", f"menu item {data.item!r}")
     return await handler(ctx)
 
 
@@ -84,5 +84,5 @@ async def open_page(ctx: Context, data: LovePage) -> Step:
     """Open a page of a love bank list."""
     handler = PAGES.get(data.list)
     if handler is None:
-        raise UserError(ctx.t("errors.unknown_button"))
+        raise refuse(ctx, "errors.unknown_button", f"list {data.list!r}")
     return await handler(ctx, data.page)

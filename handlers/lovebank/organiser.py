@@ -7,7 +7,7 @@ from __future__ import annotations
 from handlers.buttons import button
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
-from handlers.lovebank.access import require_organiser
+from handlers.lovebank.access import refuse, require_organiser
 from handlers.lovebank.activities import community_name, when
 from handlers.lovebank.buttons import LoveActivity, LoveSignup
 from handlers.lovebank.notify import push, tell_credit
@@ -135,7 +135,7 @@ async def ask_one(ctx: Context, data: LoveSignup) -> Step:
     """Ask for the hours of one checked-in volunteer."""
     signup = await get_signup(ctx.uow.session, data.signup_id) if data.op == "hours" else None
     if signup is None:
-        raise UserError(ctx.t("errors.unknown_button"))
+        raise refuse(ctx, "errors.unknown_button", f"sign-up op {data.op!r} on {data.signup_id}")
     activity = await _organised(ctx, signup.activity_id)
     if signup.status != CHECKED_IN:
         raise UserError(ctx.t("lovebank.org.none_to_confirm"))

@@ -57,18 +57,30 @@ def parse_local_time(text: str, now: datetime, tz: tzinfo) -> datetime | None:
     return datetime.combine(day, at, tzinfo=tz).astimezone(now.tzinfo)
 
 
+def _lone_number(text: str, units: tuple[str, ...] = ()) -> str | None:
+    """Return the one number in a text (a unit word after it allowed), or None when there is none or more."""
+    folded = fold(text).lower()
+    for unit in units:
+        folded = folded.removesuffix(unit).rstrip()
+    match = NUMBER.search(folded)
+    if match is None:
+        return None
+    rest = folded[: match.start()] + folded[match.end() :]
+    return None if any(ch.isascii() and ch.isalnum() for ch in rest) else match.group()
+
+
 def parse_hours(text: str) -> float | None:
-    """Return the first number in a text as hours (e.g. 2.5), or None."""
-    match = NUMBER.search(fold(text))
-    return float(match.group()) if match else None
+    """Return a typed number of hours (2, 2.5, 2小时, 2 h), or None."""
+    number = _lone_number(text, ("hours", "hour", "h"))
+    return float(number) if number is not None and len(number) <= 9 else None
 
 
 def parse_whole(text: str) -> int | None:
-    """Return a text that is a whole number (digits only, maybe with a unit after it), or None."""
-    match = NUMBER.search(fold(text))
-    if match is None or "." in match.group() or len(match.group()) > 9:
+    """Return a typed whole number (maybe with a unit word after it, e.g. 5人), or None."""
+    number = _lone_number(text)
+    if number is None or "." in number or len(number) > 9:
         return None
-    return int(match.group())
+    return int(number)
 
 
 def parse_date(text: str) -> date | None:

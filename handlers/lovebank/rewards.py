@@ -10,7 +10,7 @@ from typing import Any
 from handlers.buttons import button, choice
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
-from handlers.lovebank.access import require_keeper
+from handlers.lovebank.access import refuse, require_keeper
 from handlers.lovebank.buttons import LoveReward
 from handlers.lovebank.parse import parse_date, parse_whole
 from handlers.messages import Outbound
@@ -187,7 +187,7 @@ async def _kept(ctx: Context, reward_id: int) -> Reward:
     """Return a reward the sender keeps."""
     reward = await get_reward(ctx.uow.session, reward_id)
     if reward is None or reward.unit_id not in await require_keeper(ctx):
-        raise UserError(ctx.t("lovebank.rw.not_yours"))
+        raise refuse(ctx, "lovebank.rw.not_yours", f"managing reward {reward_id}")
     return reward
 
 

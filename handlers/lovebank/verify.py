@@ -6,7 +6,7 @@ from __future__ import annotations
 from handlers.buttons import button
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
-from handlers.lovebank.access import masked, may_hand_over, require_keeper
+from handlers.lovebank.access import masked, may_hand_over, refuse, require_keeper
 from handlers.lovebank.buttons import LoveVoucher
 from handlers.lovebank.notify import push
 from handlers.messages import Outbound
@@ -27,7 +27,7 @@ async def ask_code(ctx: Context) -> Step:
 async def _card(ctx: Context, redemption: Redemption, reward: Reward) -> Step:
     """Show what a code is for and where it stands, with the hand-over button while it is open."""
     if not await may_hand_over(ctx, reward):
-        raise UserError(ctx.t("lovebank.verify.not_yours"))
+        raise refuse(ctx, "lovebank.verify.not_yours", f"redemption {redemption.id} of another unit")
     person = await ctx.uow.people.get(redemption.person_id)
     head = ctx.t(
         "lovebank.verify.card",
@@ -65,11 +65,11 @@ async def hand(ctx: Context, data: LoveVoucher) -> Step:
     """Confirm the reward was handed over: the code is used up and the volunteer is told."""
     found = await get_redemption(ctx.uow.session, data.redemption_id) if data.op == "hand" else None
     if found is None:
-        raise UserError(ctx.t("errors.unknown_button"))
+        raise refuse(ctx, "errors.unknown_button", f"voucher op {data.op!r} on {data.redemption_id}")
     await require_keeper(ctx)
     redemption, reward = found
     if not await may_hand_over(ctx, reward):
-        raise UserError(ctx.t("lovebank.verify.not_yours"))
+        raise refuse(ctx, "lovebank.verify.not_yours", f"handing over redemption {redemption.id}")
     if not await hand_over(ctx.uow.session, redemption.id, ctx.person.id, ctx.now):
         fresh = await get_redemption(ctx.uow.session, redemption.id)
         assert fresh is not None

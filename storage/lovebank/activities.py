@@ -1,7 +1,8 @@
 """Volunteer activities: posting, signing up (one place each, a waiting list when full), withdrawing (the
 first on the waiting list moves up), checking in with the organiser's code, and confirming hours.
 
-Every change to an activity's places begins by locking its row (SELECT … FOR UPDATE on PostgreSQL;
+Sign-up stays open until the planned end (a volunteer may join one under way and check in on the
+spot); withdrawing only until the start. Every change to an activity's places begins by locking its row (SELECT … FOR UPDATE on PostgreSQL;
 SQLite runs one writer at a time), so eight people signing up for five places at once get five
 places and a waiting list of three, in the order they were served. Confirmed hours credit the
 ledger once per sign-up (key activity:signup:ID).
@@ -27,6 +28,7 @@ from storage.models.lovebank import Activity, ActivitySignup
 OPEN, CANCELLED = "open", "cancelled"
 TAKEN, WAITING, WITHDRAWN, CHECKED_IN, CONFIRMED = "taken", "waiting", "withdrawn", "checked_in", "confirmed"
 HOLDING = (TAKEN, CHECKED_IN, CONFIRMED)  # sign-ups that hold one of the places
+LONGEST_HOURS = 24  # no activity lasts longer ([lovebank] max_activity_hours is at most 24)
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ class SignupResult:
 async def sign_up(session: AsyncSession, activity_id: int, person_id: int, now: datetime) -> SignupResult:
     """Give a person a place, or a place on the waiting list when the activity is full."""
     activity = await get_activity(session, activity_id, lock=True)
-    if activity is None or activity.status != OPEN or activity.starts_at <= now:
+    if activity is None or activity.status != OPEN or ends_at(activity) <= now:
         return SignupResult("closed")
     signup = await signup_of(session, activity_id, person_id)
     if signup is not None and signup.status != WITHDRAWN:
@@ -261,12 +263,13 @@ async def signups_of(session: AsyncSession, activity_id: int, statuses: Sequence
     return (await session.scalars(query.order_by(ActivitySignup.queued_at, ActivitySignup.id))).all()
 
 
-async def upcoming(session: AsyncSession, now: datetime, *, community_ids: Sequence[int] | None = None, limit: int = 100) -> Sequence[Activity]:
-    """Return open activities that have not started yet, soonest first."""
-    query = select(Activity).where(Activity.status == OPEN, Activity.starts_at > now)
+async def upcoming(session: AsyncSession, now: datetime, *, community_ids: Sequence[int] | None = None, limit: int = 100) -> list[Activity]:
+    """Return open activities still open for sign-up (not ended yet), soonest first."""
+    query = select(Activity).where(Activity.status == OPEN, Activity.starts_at > now - timedelta(hours=LONGEST_HOURS))
     if community_ids is not None:
         query = query.where(Activity.community_id.in_(list(community_ids)))
-    return (await session.scalars(query.order_by(Activity.starts_at, Activity.id).limit(limit))).all()
+    found = (await session.scalars(query.order_by(Activity.starts_at, Activity.id).limit(limit))).all()
+    return [a for a in found if ends_at(a) > now]
 
 
 async def of_community(session: AsyncSession, community_ids: Sequence[int], limit: int = 50) -> Sequence[Activity]:

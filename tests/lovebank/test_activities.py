@@ -162,3 +162,21 @@ async def test_an_organiser_cancels_and_everyone_signed_up_is_told(local_distric
     party = local_district.chat("party-3")
     await party.send(InboundKind.BUTTON, LoveActivity("signup", activity_id).pack())
     assert "不能报名了" in party.text
+
+
+async def test_a_walk_in_signs_up_while_it_runs_but_not_after_it_ends(local_district: District) -> None:
+    activity_id, code = await activity(local_district, places=4, starts_in=timedelta(minutes=-30), minutes=60)
+    walk_in = local_district.chat("resident-3")
+    await walk_in.send(InboundKind.BUTTON, LoveActivity("view", activity_id).pack())
+    await walk_in.press("报名")
+    assert "报名成功" in walk_in.text
+    await walk_in.say(f"签到 {code}")
+    assert "签到成功" in walk_in.text
+    await walk_in.send(InboundKind.BUTTON, LoveActivity("withdraw", activity_id).pack())
+    assert "没有可以取消的报名" in walk_in.text
+    local_district.clock.advance(minutes=31)
+    late = local_district.chat("resident-4")
+    await late.send(InboundKind.BUTTON, LoveActivity("signup", activity_id).pack())
+    assert "这个活动已结束或已取消" in late.text
+    await late.say("志愿活动")
+    assert "目前没有可报名的志愿活动" in late.text
