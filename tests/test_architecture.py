@@ -93,7 +93,8 @@ CJK_LITERALS_ALLOWED: dict[str, dict[str, str]] = {
     },
     "handlers/lovebank/commands.py": {
         **dict.fromkeys(("我的积分", "爱心银行", "兑换", "志愿活动"), "a command word the bot recognises (COMMANDS)"),
-        **dict.fromkeys(("签到", "核销", "加入帮帮团"), "a command word followed by a code (CODE_WORDS)"),
+        **dict.fromkeys(("签到", "核销"), "a command word alone (COMMANDS: it asks for the code) or followed by a code (CODE_WORDS)"),
+        "加入帮帮团": "a command word followed by a code (CODE_WORDS)",
         " ：:": "separators stripped between a code word and its code",
     },
     "handlers/lovebank/parse.py": {

@@ -39,6 +39,10 @@ COMMANDS: dict[str, Handler] = {
     "爱心银行": points.show_points,
     "兑换": redeem.show_catalogue,
     "志愿活动": activities.show_upcoming,
+    "签到": activities.ask_checkin,
+    "/checkin": activities.ask_checkin,
+    "核销": verify.ask_code,
+    "/verify": verify.ask_code,
 }
 
 # A word and a code in one message: 签到 402917, 核销 K7M2-P9QX, 加入帮帮团 531207.

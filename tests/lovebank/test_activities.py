@@ -180,3 +180,13 @@ async def test_a_walk_in_signs_up_while_it_runs_but_not_after_it_ends(local_dist
     assert "这个活动已结束或已取消" in late.text
     await late.say("志愿活动")
     assert "目前没有可报名的志愿活动" in late.text
+
+
+async def test_the_check_in_word_alone_asks_for_the_code(local_district: District) -> None:
+    activity_id, code = await activity(local_district, starts_in=timedelta(minutes=-5))
+    party = local_district.chat("party-1")
+    await party.send(InboundKind.BUTTON, LoveActivity("signup", activity_id).pack())
+    await party.say("签到")
+    assert "请输入组织者出示的签到码" in party.text
+    await party.say(f" {code} ")
+    assert "签到成功" in party.text
