@@ -135,7 +135,8 @@ async def _publish(ctx: Context, value: str) -> Step:
     if value != "post":
         raise UserError(ctx.t("errors.expired_button"))
     data = ctx.data
-    await require_organiser(ctx)
+    if int(data["community_id"]) not in await require_organiser(ctx):
+        raise UserError(ctx.t("lovebank.only_community"))
     new = NewActivity(
         community_id=int(data["community_id"]),
         organiser_person_id=ctx.person.id,
