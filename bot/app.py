@@ -104,6 +104,7 @@ async def start_app(
         wishes=app.config.wishes,
         abuse=app.config.abuse,
         staff_only_channels=staff_only_channels(app.config),
+        lovebank=app.config.lovebank,
     )
     app.dispatcher = Dispatcher(app.session_factory, services, clock=clock)
     return app.dispatcher

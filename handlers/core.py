@@ -14,6 +14,7 @@ from handlers.texts import Texts
 from nlp import Classification
 from storage.cases.lifecycle import Actor, Deadlines, Role
 from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision
+from storage.lovebank.settings import LovebankSection
 from storage.models.people import Person, RoleBinding
 from storage.uow import UnitOfWork
 from storage.wishes.settings import WishesSection
@@ -71,6 +72,7 @@ class Services:
     abuse: AbuseSection = AbuseSection()
     # Channels only staff may use (WeChat Work), each with the official account residents are sent to ("" when unnamed).
     staff_only_channels: Mapping[str, str] = field(default_factory=dict)
+    lovebank: LovebankSection = LovebankSection()
 
 
 @dataclass

@@ -6,7 +6,7 @@ from handlers.buttons import MenuItem, button
 from handlers.core import IDLE, Context, Step
 from handlers.messages import Outbound
 
-MENU_ITEMS = ("report", "cases", "wishes", "help")
+MENU_ITEMS = ("report", "cases", "wishes", "lovebank", "help")
 # The WeChat account menu allows at most three top-level buttons: the start menu minus wishes.
 ACCOUNT_MENU_ITEMS = ("report", "cases", "help")
 

@@ -31,6 +31,8 @@ from handlers.buttons import (
 from handlers.codec import ButtonData, CodecError, unpack
 from handlers.core import IDLE, Context, Step, UserError
 from handlers.flow import Handler, State
+from handlers.lovebank import commands as lovebank
+from handlers.lovebank.points import show_points
 from handlers.menu import cancel, expired_button, main_menu
 from handlers.messages import InboundKind, Outbound
 from handlers.reports.leader import request_report
@@ -67,6 +69,7 @@ COMMANDS: dict[str, Handler] = {
     "微心愿": wishes.start,
     "本周报告": partial(request_report, kind="week"),
     "本月报告": partial(request_report, kind="month"),
+    **lovebank.COMMANDS,
 }
 
 MENU: dict[str, Handler] = {
@@ -75,9 +78,10 @@ MENU: dict[str, Handler] = {
     "help": show_help,
     "menu": show_menu,
     "wishes": wishes.start,
+    "lovebank": show_points,
 }
 
-STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **ban.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES}
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **ban.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES, **lovebank.STATES}
 
 
 async def _menu_item(ctx: Context, data: MenuItem) -> Step:
@@ -116,6 +120,7 @@ BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
     WishPage: wishes.show_list,
     WishCard: wishes.show_card,
     WishOp: wishes_ops.run_op,
+    **lovebank.BUTTONS,
 }
 
 
@@ -172,6 +177,16 @@ async def _may_use_staff_channel(ctx: Context) -> bool:
     return binding or bool(await working_roles(ctx))
 
 
+def typed_command(text: str) -> Handler | None:
+    """Return the handler of a typed command: a bind code, a code word with its code (签到 …), or a command word."""
+    if bind_code(text) is not None:
+        return bind
+    coded = lovebank.code_command(text)
+    if coded is not None:
+        return partial(lovebank.run_code_command, word=coded[0], code=coded[1])
+    return COMMANDS.get(normalise_command(text))
+
+
 async def route(ctx: Context) -> Step:
     """Handle one inbound message in its conversation and return the step (on a staff-only channel, staff only)."""
     if ctx.inbound.channel in ctx.services.staff_only_channels and not await _may_use_staff_channel(ctx):
@@ -185,9 +200,7 @@ async def _route(ctx: Context) -> Step:
         ctx.state, ctx.data = IDLE, {}
     kind = ctx.inbound.kind
     if kind in (InboundKind.TEXT, InboundKind.COMMAND):
-        if bind_code(ctx.inbound.payload) is not None:
-            return await bind(ctx)
-        command = COMMANDS.get(normalise_command(ctx.inbound.payload))
+        command = typed_command(ctx.inbound.payload)
         if command is not None:
             return await command(ctx)
         if kind is InboundKind.COMMAND and ctx.state == IDLE:

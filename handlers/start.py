@@ -15,6 +15,7 @@ from storage.cases.lifecycle import Role
 
 # Roles whose free text outside a flow is work, not a new complaint.
 WORKING_ROLES = frozenset(Role) - {Role.RESIDENT, Role.PARTY_MEMBER, Role.SYSTEM}
+LOVEBANK_HELP = (Role.COMMUNITY, Role.COMMAND_CENTER)  # who keeps a catalogue or organises activities (lovebank.help.*)
 HELP_ORDER = (Role.GRID_MEMBER, Role.COMMUNITY, Role.STREET, Role.DEPARTMENT, Role.COMMAND_CENTER, Role.LEADER, Role.ADMIN, Role.PARTY_MEMBER)
 
 
@@ -34,9 +35,10 @@ async def show_help(ctx: Context) -> Step:
     """Explain what the bot does: the residents' help, or for staff what each of their roles can do here."""
     roles = await working_roles(ctx)
     if not roles:
-        return ctx.step(Outbound(text=ctx.t("help.text")), main_menu(ctx))
+        return ctx.step(Outbound(text="\n".join([ctx.t("help.text"), ctx.t("lovebank.help.volunteer")])), main_menu(ctx))
     held = {Role(b.role) for b in await ctx.bindings()}
     lines = [ctx.t("help.staff.title")] + [ctx.t(f"help.staff.{role.value}") for role in HELP_ORDER if role in held]
+    lines += [ctx.t(f"lovebank.help.{role.value}") for role in LOVEBANK_HELP if role in held]
     lines.append(ctx.t("help.staff.footer"))
     staff = await staff_menu(ctx)
     return ctx.step(Outbound(text="\n".join(lines)), *((staff,) if staff else ()))

@@ -13,6 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from handlers.reports.settings import reports_of
 from scheduler.calendar_check import check_calendar
 from scheduler.lights.sweep import sweep_lights
+from scheduler.lovebank_jobs import expire_redemptions, expiry_schedule, expiry_trigger
 from scheduler.reports import (
     monthly_report,
     monthly_trigger,
@@ -166,6 +167,14 @@ JOBS: dict[str, JobSpec] = {
             wish_schedule,
             # Daily; reminders are deduplicated in the outbox, so a late or repeated run is harmless.
             misfire_grace_time=6 * 3600,
+        ),
+        JobSpec(
+            "lovebank_expiry",
+            expire_redemptions,
+            expiry_trigger,
+            expiry_schedule,
+            # Each redemption expires once (a conditional update); a late run catches up on the rest.
+            misfire_grace_time=3600,
         ),
     )
 }

@@ -91,6 +91,18 @@ CJK_LITERALS_ALLOWED: dict[str, dict[str, str]] = {
     "handlers/wishes/post.py": {
         r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?": "a regex that reads a typed date (TYPED_DATE)",
     },
+    "handlers/lovebank/commands.py": {
+        **dict.fromkeys(("我的积分", "爱心银行", "兑换", "志愿活动"), "a command word the bot recognises (COMMANDS)"),
+        **dict.fromkeys(("签到", "核销"), "a command word alone (COMMANDS: it asks for the code) or followed by a code (CODE_WORDS)"),
+        "加入帮帮团": "a command word followed by a code (CODE_WORDS)",
+        " ：:": "separators stripped between a code word and its code",
+    },
+    "handlers/lovebank/parse.py": {
+        r"(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?\s*(\d{1,2})\s*(?:[:：点时]\s*(\d{1,2})?)?": "a regex that reads a typed date and time (TYPED_TIME)",
+        r"(今天|明天|后天)\s*(\d{1,2})\s*(?:[:：点时]\s*(\d{1,2})?)?": "a regex that reads a typed relative day and time (RELATIVE_TIME)",
+        **dict.fromkeys(("今天", "明天", "后天"), "a relative day word TYPED_TIME recognises (RELATIVE_DAYS)"),
+        r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})": "a regex that reads a typed date (TYPED_DATE)",
+    },
     "bot/cli/people.py": {
         "\n(one use; send 绑定 ": "operator CLI output naming the bind command word the bot recognises",
     },

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.app import App, build_app, load_demo, prepare_database
 from bot.cli import district as cli_district
+from bot.cli import lovebank as cli_lovebank
 from bot.cli import outbox as cli_outbox
 from bot.cli import people as cli_people
 from bot.cli import privacy as cli_privacy
@@ -83,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_simulator.add_commands(sub)
     cli_status.add_commands(sub)
     cli_privacy.add_commands(sub)
+    cli_lovebank.add_commands(sub)
     return parser
 
 

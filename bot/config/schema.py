@@ -25,6 +25,7 @@ from scheduler.settings import (
     scheduler_problems,
 )
 from storage.cases.settings import LifecycleSection, SlaSection, lifecycle_problems, sla_problems
+from storage.lovebank.settings import LovebankSection, lovebank_problems
 from storage.settings import (
     InvitesSection,
     RetentionSection,
@@ -59,6 +60,7 @@ class Config:
     retention: RetentionSection = RetentionSection()
     wishes: WishesSection = WishesSection()
     reports: ReportsSection = ReportsSection()
+    lovebank: LovebankSection = LovebankSection()
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "defaults"
 
@@ -94,5 +96,6 @@ def config_problems(config: Config) -> list[str]:
     problems += retention_problems(config.retention)
     problems += wishes_problems(config.wishes)
     problems += reports_problems(config.reports)
+    problems += lovebank_problems(config.lovebank)
     problems += channel_problems(config.channels)
     return problems

@@ -1,4 +1,4 @@
-"""Assemble a report: a period's statistics, the previous period's totals, hotspots and micro-wishes."""
+"""Assemble a report: a period's statistics, the previous period's totals, hotspots, micro-wishes and the love bank."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.reports.lovebank import LovebankFigures, lovebank_figures
 from handlers.reports.settings import ReportsSection
 from handlers.texts import DEFAULT_LANGUAGE, texts_for
 from nlp.hotspots import Hot, keyword_hotspots, rising, top
@@ -66,6 +67,7 @@ class Report:
     wishes: WishFigures | None
     made_at: datetime
     language: str = DEFAULT_LANGUAGE  # of its wording: the [app] language
+    lovebank: LovebankFigures | None = None
 
 
 def fallback_names(language: str) -> FallbackNames:
@@ -95,7 +97,10 @@ async def build_report(
     previous = await compute_stats(session, before, scope, tz, now, fallback=fallback)
     hotspots = await build_hotspots(session, directory, (period, before), scope, settings=settings, keywords=keywords)
     wishes = await wish_figures(session, directory, period, scope)
-    return Report(stats=stats, previous=previous.total, hotspots=hotspots, wishes=wishes, made_at=now, language=language)
+    lovebank = await lovebank_figures(session, directory, period, scope, _community_ids(directory, scope))
+    return Report(
+        stats=stats, previous=previous.total, hotspots=hotspots, wishes=wishes, made_at=now, language=language, lovebank=lovebank
+    )
 
 
 async def build_hotspots(

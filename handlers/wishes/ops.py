@@ -1,4 +1,5 @@
-"""Actions on a wish: review (approve, own text, reject), claim (alone or as a group), release, fulfil, confirm.
+"""Actions on a wish: review (approve, own text, reject), claim (alone or as a group, with a team code),
+release, fulfil, confirm (crediting the claimant's or the team's points in the same transaction).
 
 Each action checks the sender's bound role and unit first, then makes one guarded transition in
 storage.wishes.use_cases; a transition that finds the wish moved on (someone else claimed it a moment ago)
@@ -12,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from handlers.buttons import WishOp, choice
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
+from handlers.lovebank import teams as lovebank_teams
+from handlers.lovebank.notify import tell_credits
 from handlers.messages import Outbound
 from handlers.wishes.access import (
     View,
@@ -24,6 +27,7 @@ from handlers.wishes.access import (
 from handlers.wishes.notify import tell_community, tell_person
 from handlers.wishes.view import card, category_label, community_name, person_name, proposal
 from storage.cases.lifecycle import Role
+from storage.lovebank.ledger import WISH, entries_for
 from storage.models.wishes import Wish
 from storage.wishes.redact import leaks
 from storage.wishes.use_cases import (
@@ -152,7 +156,10 @@ async def _claim(ctx: Context, wish_id: int, group: str | None = None) -> Step:
     group_text = ctx.t("wish.card.group", group=group) if group else ""
     await tell_community(ctx, wish, "wish.notice.claimed", f"wish:{wish.id}:event:{event.id}", name=ctx.person.name, group=group_text)
     fresh = await _fresh(ctx, wish.id)
-    return ctx.step(Outbound(text=ctx.t("wish.done.claim", id=wish.id)), await card(ctx, fresh, View.CLAIMANT))
+    done = ctx.t("wish.done.claim", id=wish.id)
+    if group:
+        done = "\n".join([done, await lovebank_teams.open_for_claim(ctx, fresh, event)])
+    return ctx.step(Outbound(text=done), await card(ctx, fresh, View.CLAIMANT))
 
 
 async def _ask_group(ctx: Context, wish_id: int) -> Step:
@@ -238,9 +245,12 @@ async def _confirm(ctx: Context, wish_id: int) -> Step:
     role = await require_confirmer(ctx, wish)
     _require_status(ctx, wish, DONE)
     story = await _story(ctx, wish)
-    event = await confirm(ctx.uow.session, wish.id, Actor(ctx.person.id, role), story, ctx.now)
+    points = ctx.services.lovebank.points_for_wishes()
+    event = await confirm(ctx.uow.session, wish.id, Actor(ctx.person.id, role), story, ctx.now, points=points)
     if event is None:
         raise UserError(ctx.t("wish.moved_on"))
+    credits = list(await entries_for(ctx.uow.session, WISH, wish.id))
+    await tell_credits(ctx.uow, ctx.services.texts, credits, ctx.now)
     await tell_person(ctx, wish.claimant_person_id, wish, "wish.notice.thanks", f"wish:{wish.id}:event:{event.id}", story=story)
     return ctx.step(Outbound(text=ctx.t("wish.done.confirm", id=wish.id, story=story)))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.buttons import WishOp, button
 from handlers.casework import summary
 from handlers.core import Context
+from handlers.lovebank import teams as lovebank_teams
 from handlers.messages import Button, Outbound
 from handlers.wishes.access import View
 from storage.models.wishes import Wish
@@ -163,6 +164,8 @@ async def card(ctx: Context, wish: Wish, view: View) -> Outbound:
         lines, buttons = await _owner_card(ctx, wish)
     else:
         lines, buttons = _public_card(ctx, wish, view)
+        if view is View.CLAIMANT and wish.status == CLAIMED and wish.claim_group:
+            lines += await lovebank_teams.card_lines(ctx, wish)
     image = wish.photos[0] if wish.photos else None
     if wish.status in (DONE, FULFILLED) and wish.fulfil_photos:
         image = wish.fulfil_photos[0]

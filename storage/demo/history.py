@@ -5,7 +5,8 @@ Deterministic for a given `now` and seed: texts come from the routing training s
 outcomes are drawn from a seeded random generator. Each case gets the events the lifecycle would
 have written (register, dispatch, sign, complete, start_revisit, confirm_solved or redo, returns,
 extensions, closes), its lights and written explanations, and its revisit ratings. The same period
-gets micro-wishes in every state with their events (storage.demo.wishes). Everything is
+gets micro-wishes in every state with their events (storage.demo.wishes) and the love bank's ledger,
+activities and redemptions (storage.demo.lovebank). Everything is
 inserted with bulk INSERTs in one transaction (a few thousand cases take seconds on SQLite).
 """
 
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.demo.lovebank import load_demo_lovebank
 from storage.demo.timeline import CaseDraft, Staff, Timeline, simulate
 from storage.demo.wishes import load_demo_wishes
 from storage.models.cases import (
@@ -223,6 +225,7 @@ async def load_demo_history(
     timelines = [simulate(rng, draft, now, staff) for draft in drafts]
     summary = await _insert(session, timelines, now, tz, residents)
     wishes = await load_demo_wishes(session, now, tz, seed=seed, days=days)
+    await load_demo_lovebank(session, now, tz, seed=seed, days=days)
     return replace(summary, wishes=wishes.wishes, wish_events=wishes.events)
 
 

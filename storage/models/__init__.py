@@ -7,6 +7,7 @@
     chat      recorded updates, the outbox, conversations, WeChat menus
     access    staff invites, bans, the simulator's identity owners and trainers' passes
     wishes    micro-wishes and their events
+    lovebank  the love bank: points ledger, balances, activities, rewards, redemptions, wish teams
     reports   reports asked for in chat, answered by a job
     runtime   processes' heartbeats, the scheduler's lease, shared send limits, retention runs
     wecom     the WeChat Work channel's shared access token and its template cards
@@ -20,6 +21,7 @@ from storage.models import (  # noqa: F401 - registers every table
     base,
     cases,
     chat,
+    lovebank,
     people,
     places,
     reports,
@@ -28,4 +30,4 @@ from storage.models import (  # noqa: F401 - registers every table
     wishes,
 )
 
-__all__ = ["access", "base", "cases", "chat", "people", "places", "reports", "runtime", "wecom", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "lovebank", "people", "places", "reports", "runtime", "wecom", "wishes"]

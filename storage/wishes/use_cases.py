@@ -1,4 +1,5 @@
-"""Micro-wish use cases on the database: post, review, claim, release, fulfil, confirm; and the counts.
+"""Micro-wish use cases on the database: post, review, claim, release, fulfil, confirm (crediting the love
+bank in the same transaction); and the counts.
 
 Every transition is one conditional UPDATE (`... WHERE id = :id AND status = :from`) whose row
 count says whether this transaction won, plus an append-only event in `wish_events`. Two
@@ -13,7 +14,7 @@ lock and then finds the status changed; SQLite runs one writer at a time.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +22,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.lovebank.ledger import Recorder
+from storage.lovebank.wish_credit import credit_fulfilled_wish
 from storage.models.wishes import Wish, WishEvent
 
 PENDING, REJECTED, PUBLISHED, CLAIMED, DONE, FULFILLED = "pending", "rejected", "published", "claimed", "done", "fulfilled"
@@ -172,9 +175,21 @@ async def report_done(session: AsyncSession, wish_id: int, actor: Actor, now: da
     )
 
 
-async def confirm(session: AsyncSession, wish_id: int, actor: Actor, story: str, now: datetime) -> WishEvent | None:
-    """Confirm a reported fulfilment (beneficiary or community) and keep its public story."""
-    return await _transition(session, wish_id, CONFIRM, actor, now, note=story, story=story, confirmed_at=now)
+async def confirm(
+    session: AsyncSession, wish_id: int, actor: Actor, story: str, now: datetime, *, points: Mapping[str, int] | None = None
+) -> WishEvent | None:
+    """Confirm a reported fulfilment (beneficiary or community) and keep its public story.
+
+    With POINTS (per category, the [lovebank] wish_points), the claimant (or their team) is credited
+    in this same transaction: only the call that wins the transition credits, so a confirmation
+    pressed twice, or on two workers at once, credits once.
+    """
+    event = await _transition(session, wish_id, CONFIRM, actor, now, note=story, story=story, confirmed_at=now)
+    if event is not None and points:
+        wish = await get_wish(session, wish_id)
+        assert wish is not None
+        await credit_fulfilled_wish(session, wish, points.get(wish.category, 0), Recorder(actor.person_id, actor.role), now)
+    return event
 
 
 async def get_wish(session: AsyncSession, wish_id: int) -> Wish | None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.e2e.simclient import SimClient
 
 CASE_NUMBER = re.compile(r"QG-\d{8}-\d{4}")
 WISH_NUMBER = re.compile(r"#(\d+)")
 RESIDENT, DEPARTMENT = "resident-1", "dept-shizheng"
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the demo's [app] timezone
 
 
 def _number(text: str, pattern: re.Pattern[str] = CASE_NUMBER) -> str:
@@ -120,6 +123,42 @@ def wish_loop(sim: SimClient) -> int:
     return wish
 
 
+def lovebank_loop(sim: SimClient, starts: str) -> str:
+    """The love bank: a community posts an activity (starting at STARTS, local time), a party member signs up,
+    checks in with the organiser's code, is credited when the hours are confirmed, redeems points for a
+    code, and the community confirms it on hand-over. Returns the redemption code."""
+    community, party = "community-guixiang", "party-1"
+    sim.say(community, "菜单")
+    sim.press(community, "爱心银行管理")
+    sim.press(community, "发布志愿活动")
+    sim.say(community, "桂香苑环境清洁志愿服务")
+    sim.say(community, starts)
+    sim.press(community, "1 小时")
+    sim.say(community, "桂香苑小区广场")
+    sim.say(community, "5")
+    sim.say(community, "30")
+    posted = sim.text(sim.press(community, "发布"))
+    code = _number(posted, re.compile(r"签到码：(\d{6})"))
+    activity = _number(posted, re.compile(r"活动 #(\d+) 已发布"))
+    sim.wait_for(party, f"活动 #{activity}")
+    sim.press(party, f"活动 #{activity}")
+    assert "报名成功" in sim.text(sim.press(party, "报名"))
+    assert "签到成功" in sim.text(sim.say(party, f"签到 {code}"))
+    sim.press(community, f"管理活动 #{activity}")
+    sim.press(community, "确认服务时长")
+    assert "共发放 30 分" in sim.text(sim.press(community, "全部按 1 小时确认"))
+    sim.wait_for(party, "【积分到账】")
+    sim.say(party, "我的积分")
+    sim.press(party, "兑换")
+    sim.press(party, "理发券")
+    redeemed = sim.text(sim.press(party, "确认兑换"))
+    voucher = _number(redeemed, re.compile(r"兑换码：([A-Z0-9]{4}-[A-Z0-9]{4})"))
+    assert "理发券" in sim.text(sim.say(community, f"核销 {voucher}"))
+    assert "已核销" in sim.text(sim.press(community, "确认已发放"))
+    sim.wait_for(party, "【兑换已领取】理发券")
+    return voucher
+
+
 def main(argv: list[str] | None = None) -> int:
     """Walk the closed loop and the wish loop against a running app."""
     parser = argparse.ArgumentParser(description="walk the README's closed loop through a running QunGong")
@@ -127,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", type=float, default=4.0, help="seconds to wait before reading an inbox")
     args = parser.parse_args(argv)
     sim = SimClient(args.base.rstrip("/"), pause=args.pause)
-    steps: dict[str, Any] = {"closed loop": closed_loop, "micro-wish": wish_loop}
+    starts = (datetime.now(SHANGHAI) - timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M")
+    steps: dict[str, Any] = {"closed loop": closed_loop, "micro-wish": wish_loop, "love bank": lambda s: lovebank_loop(s, starts)}
     for name, walk in steps.items():
         print(f"{name}: ok ({walk(sim)})", flush=True)
     return 0
