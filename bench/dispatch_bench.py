@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scratch import scratch_database  # bench/scratch.py, beside this script
+from sqlalchemy import text
 
 from bot.app import App, build_app, load_demo, start_app
 from bot.config.loader import load_config
@@ -117,10 +120,26 @@ async def _walk(dispatcher: Dispatcher, who: str, work: Workload, pace: Pace, ta
             assert "已受理" in replies[0].text, replies[0].text
 
 
+async def _database_cpu(app: App) -> float:
+    """Return the CPU seconds PostgreSQL's backends serving this database have used so far (0 on SQLite or a remote server)."""
+    if app.engine.dialect.name != "postgresql":
+        return 0.0
+    async with app.engine.connect() as conn:
+        pids = (await conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))).scalars().all()
+    total = 0.0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 async def _run(app: App, tag: str, work: Workload) -> str:
-    """Run every resident at once and return the result line."""
+    """Run every resident at once and return the result line (with CPU per message, ours and the database's)."""
     dispatcher = app.running_dispatcher()
     tally = Tally()
+    cpu, database = time.process_time(), await _database_cpu(app)
     started = time.perf_counter()
     paces: list[Pace] = [closed_loop] * work.residents
     if work.rate is not None:
@@ -129,7 +148,10 @@ async def _run(app: App, tag: str, work: Workload) -> str:
         spread = gap * len(work.script) / work.residents
         paces = [paced(started + 0.01, gap, spread * i) for i in range(work.residents)]
     await asyncio.gather(*(_walk(dispatcher, f"{tag}{i}", work, paces[i], tally) for i in range(work.residents)))
-    return _summary(time.perf_counter() - started, tally.latencies)
+    line = _summary(time.perf_counter() - started, tally.latencies)
+    ours = (time.process_time() - cpu) / len(tally.latencies) * 1e6
+    theirs = (await _database_cpu(app) - database) / len(tally.latencies) * 1e6
+    return line + f"   CPU {ours:5.0f} µs/msg" + (f" + PostgreSQL {theirs:5.0f} µs/msg" if theirs else "")
 
 
 def _summary(elapsed: float, latencies: list[float]) -> str:
@@ -142,7 +164,9 @@ def _summary(elapsed: float, latencies: list[float]) -> str:
 
 async def bench(url: str, label: str, args: argparse.Namespace) -> None:
     """Benchmark the report flow and the echo ceiling on one database, closed loop and (if asked) paced."""
-    app = build_app(load_config(None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_LOGGING__LEVEL": "WARNING"}))
+    # A bench resident sends far faster than a person would: the abuse limits ([abuse]) are lifted here.
+    limits = {"QUNGONG_ABUSE__MESSAGES_PER_MINUTE": "1000000", "QUNGONG_ABUSE__NEW_CASES_PER_HOUR": "1000000"}
+    app = build_app(load_config(None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_LOGGING__LEVEL": "WARNING", **limits}))
     try:
         await upgrade(app.engine)
         await load_demo(app)

@@ -110,6 +110,7 @@ def test_web_sender_and_schedulers_as_separate_processes(deployment: tuple[Deplo
     resident.say("东湖路上有个大坑，车开过去很危险")
     resident.press("说完了")
     resident.say("东湖路")
+    resident.press("桂香苑社区第2网格")  # 东湖路 runs through two grids: which part?
     resident.press("确认")
     resident.press("不留电话")
     resident.press("提交")
