@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.reports.settings import reports_of
+from nlp.categories import packaged_categories
 from scheduler.calendar_check import check_calendar
 from scheduler.lights.sweep import sweep_lights
 from scheduler.reports import (
@@ -24,7 +25,9 @@ from scheduler.revisit_jobs import follow_up_revisits
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings
 from scheduler.wish_jobs import wish_reminders, wish_schedule, wish_trigger
+from storage.cases.categories import fill_categories
 from storage.clock import parse_clock_time
+from storage.uow import UnitOfWork
 
 
 async def light_sweep(deps: JobDeps, now: datetime) -> str:
@@ -50,6 +53,19 @@ async def calendar_check(deps: JobDeps, now: datetime) -> str:
 async def revisit_followup(deps: JobDeps, now: datetime) -> str:
     """Remind residents who did not answer their revisit, then hand it to the command center by phone."""
     return (await follow_up_revisits(deps, now)).describe()
+
+
+async def case_categories(deps: JobDeps, now: datetime) -> str:
+    """Give a problem category to cases that have none (from before categories existed, or loaded in bulk)."""
+    categories = packaged_categories()
+    done = 0
+    while True:
+        async with UnitOfWork(deps.session_factory) as uow:
+            found = await fill_categories(uow.session, categories.categorise)
+            await uow.commit()
+        done += found
+        if found == 0:
+            return f"{done} cases categorised"
 
 
 Job = Callable[[JobDeps, datetime], Awaitable[str]]
@@ -133,6 +149,14 @@ JOBS: dict[str, JobSpec] = {
             lambda s: f"every {REQUESTED_REPORTS_SECONDS} s",
             # Requests wait in the database; a late run answers them all, each once.
             misfire_grace_time=60,
+        ),
+        JobSpec(
+            "case_categories",
+            case_categories,
+            lambda s: IntervalTrigger(minutes=10, timezone=s.tz),
+            lambda s: "every 10 min",
+            # New cases are categorised when registered; this only catches older or bulk-loaded ones.
+            misfire_grace_time=600,
         ),
         JobSpec(
             "wish_reminders",

@@ -23,7 +23,7 @@ from handlers.reports.leader import load_keywords
 from handlers.reports.text import full_text
 from storage.db import create_engine, create_read_engine, create_session_factory
 from storage.migrate import ensure_schema_current
-from storage.stats.compute import StatsError
+from storage.stats.directory import StatsError
 from storage.stats.period import PeriodError, parse_period
 
 EXIT_OK, EXIT_USAGE = 0, 2

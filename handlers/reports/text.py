@@ -16,7 +16,7 @@ from storage.stats.period import Period
 
 RANKED_KINDS = ("street", "community", "department")
 TABLE_COLUMNS = (
-    "unit", "received", "completed", "completion_rate", "on_time_rate", "solution_rate", "satisfaction_rate",
+    "unit", "received", "withdrawn", "completed", "completion_rate", "on_time_rate", "solution_rate", "satisfaction_rate",
     "avg_hours", "yellow", "red",
 )
 
@@ -76,6 +76,8 @@ def summary_lines(total: Figures, previous: Figures, texts: Texts) -> list[str]:
             received=total.received,
             previous=previous.received,
             delta=_delta(total.received, previous.received, texts),
+            withdrawn=total.withdrawn,
+            due=total.due,
             completed=total.completed,
             completion_rate=pct(total.completion_rate),
             on_time_rate=pct(total.on_time_rate),
@@ -193,6 +195,7 @@ def unit_table(rows: list[UnitFigures], texts: Texts) -> list[str]:
         [
             u.name,
             str(u.figures.received),
+            str(u.figures.withdrawn),
             str(u.figures.completed),
             pct(u.figures.completion_rate),
             pct(u.figures.on_time_rate),

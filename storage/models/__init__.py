@@ -2,9 +2,9 @@
 
     base      the declarative base and the constraint naming convention
     people    units, people, role bindings, chat accounts
-    cases     cases, their events, ratings, lights, explanations, the calendar overrides
+    cases     cases, their events, ratings, lights, explanations, publications, the calendar overrides
     chat      recorded updates, the outbox, conversations, WeChat menus
-    access    staff invites, the simulator's identity owners and trainers' passes
+    access    staff invites, the simulator's identity owners and trainers' passes, cockpit passes and page views
     wishes    micro-wishes and their events
     reports   reports asked for in chat, answered by a job
 
