@@ -36,7 +36,7 @@ def add_commands(subparsers: Any) -> None:
     report.add_argument(
         "--period",
         default="week",
-        help="week, month or year (the current one, to date), last-week, last-month, last-year, "
+        help="today, week, month or year (the current one, to date), yesterday, last-week, last-month, last-year, "
         "or FROM..TO (dates, local time, TO exclusive: 2026-11-01..2026-12-01 is November)",
     )
     report.add_argument("--unit", metavar="UNIT", help="a street, community, grid or department code (default: the district)")

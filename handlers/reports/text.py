@@ -52,6 +52,8 @@ def period_title(period: Period, tz: ZoneInfo, texts: Texts) -> str:
             "reports.period_title.span", from_month=first.month, from_day=first.day, to_month=last.month, to_day=last.day
         )
         return texts.t("reports.period_title.week", year=year, week=int(week), span=span)
+    if period.kind == "day":
+        return texts.t("reports.period_title.day", year=first.year, month=first.month, day=first.day)
     if period.kind == "month":
         return texts.t("reports.period_title.month", year=first.year, month=first.month)
     if period.kind == "year":

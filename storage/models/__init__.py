@@ -6,7 +6,7 @@
     chat      recorded updates, the outbox, conversations, WeChat menus
     access    staff invites, the simulator's identity owners and trainers' passes, cockpit passes and page views
     wishes    micro-wishes and their events
-    reports   reports asked for in chat, answered by a job
+    reports   reports asked for in chat, answered by a job; the daily rollup of the headline figures
 
 Importing this package registers every table on `Base.metadata`. It imports nothing else of QunGong
 but `storage.types`.

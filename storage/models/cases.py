@@ -41,6 +41,7 @@ class Case(Base):
         Index("ix_cases_department_grid_created", "department_code", "grid_id", "created_at"),  # similar-case check
         Index("ix_cases_created_at", "created_at"),  # report figures: the cases received in a period
         Index("ix_cases_completed_at", "completed_at"),  # report trends: the cases completed in a period
+        Index("ix_cases_updated_at", "updated_at"),  # the daily rollup: which days changed since it ran
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,6 +43,10 @@ EVENT_FIELDS = {
     "redo": "redos",
 }
 PLACE = (Case.street_id, Case.community_id, Case.grid_id, Case.department_code, Case.category)
+GRIDS = (Case.street_id, Case.community_id, Case.grid_id)
+# How finely compute_stats counts: everything per unit and category (reports); the headline figures per
+# street, community and grid (the cockpit's map); or the scope's totals alone (the previous period).
+FULL, HEADLINE, TOTALS = "full", "headline", "totals"
 
 
 @dataclass
@@ -89,14 +93,19 @@ class Tally:
         self.categories: dict[str, Figures] = {}
 
     def targets(self, row: Any) -> list[Figures]:
-        """Return the figures a row counts for: the total, its street, community, grid, department and category."""
+        """Return the figures a row counts for: the total, and the street, community, grid, department and category it has."""
+        mapping = row._mapping
+        if "street_id" not in mapping:
+            return [self.total]
         codes = [
             self.directory.code_of(row.street_id),
             self.directory.code_of(row.community_id),
             self.directory.code_of(row.grid_id),
-            row.department_code,
+            mapping.get("department_code"),
         ]
-        found = [self.total, self.categories.setdefault(row.category or UNCATEGORISED, Figures())]
+        found = [self.total]
+        if "category" in mapping:
+            found.append(self.categories.setdefault(row.category or UNCATEGORISED, Figures()))
         for kind, code in zip(KINDS, codes, strict=True):
             if code is not None:
                 units = self.units[kind]
@@ -117,8 +126,8 @@ def _total(value: Any) -> int:
     return int(value or 0)
 
 
-def _count_cases(figures: Figures, row: Any) -> None:
-    """Count a group of cases received in the period."""
+def count_cases(figures: Figures, row: Any) -> None:
+    """Count a group of cases received in the period (a row of case_groups)."""
     figures.received += row.received
     figures.withdrawn += _total(row.withdrawn)
     figures.completed += _total(row.completed)
@@ -139,8 +148,8 @@ def _count_events(figures: Figures, row: Any) -> None:
     setattr(figures, name, getattr(figures, name) + row.n)
 
 
-def _count_ratings(figures: Figures, row: Any) -> None:
-    """Count revisit answers."""
+def count_ratings(figures: Figures, row: Any) -> None:
+    """Count revisit answers (a row of rating_groups)."""
     figures.rated += row.n
     figures.solved += _total(row.solved)
     figures.satisfied += _total(row.satisfied)
@@ -173,14 +182,19 @@ async def _rows(session: AsyncSession, query: Select[Any]) -> list[Any]:
     return list((await session.execute(query)).all())
 
 
-def case_groups(period: Period, where: ColumnElement[bool]) -> Select[Any]:
-    """Return the cohort query: the cases received in the period, counted per place, department and category."""
+def in_period(column: Any, period: Period) -> ColumnElement[bool]:
+    """Return the half-open period condition on a time column."""
+    return _in(column, period)
+
+
+def case_groups(received: ColumnElement[bool], where: ColumnElement[bool], group: tuple[Any, ...] = PLACE) -> Select[Any]:
+    """Return the cohort query: the cases RECEIVED (a condition on created_at) and WHERE, counted per GROUP."""
     completed = Case.status.in_(COMPLETED_STATES)
     finished = and_(completed, Case.completed_at.is_not(None))
     timed = and_(finished, Case.handle_deadline.is_not(None))
     return (
         select(
-            *PLACE,
+            *group,
             func.count().label("received"),
             func.sum(_flag(Case.status == Status.WITHDRAWN.value)).label("withdrawn"),
             func.sum(_flag(completed)).label("completed"),
@@ -189,9 +203,22 @@ def case_groups(period: Period, where: ColumnElement[bool]) -> Select[Any]:
             func.sum(when((finished, hours_between(Case.created_at, Case.completed_at)), else_=None)).label("hours_sum"),
             func.sum(_flag(finished)).label("hours_n"),
         )
-        .where(_in(Case.created_at, period), where)
-        .group_by(*PLACE)
+        .where(received, where)
+        .group_by(*group)
     )
+
+
+def rating_groups(given: ColumnElement[bool], scope: Scope, group: tuple[Any, ...] = PLACE) -> Select[Any]:
+    """Return the revisit answers GIVEN (a condition on their created_at), counted per GROUP (no join for the district's totals)."""
+    query = select(
+        *group,
+        func.count().label("n"),
+        func.sum(_flag(CaseRating.solved == SOLVED)).label("solved"),
+        func.sum(_flag(CaseRating.satisfied.in_((SATISFIED, FAIRLY_SATISFIED)))).label("satisfied"),
+    ).where(given)
+    if group or scope.kind != "district":
+        query = query.join(Case, Case.id == CaseRating.case_id).where(scope_filter(scope))
+    return query.group_by(*group) if group else query
 
 
 async def compute_stats(
@@ -202,20 +229,27 @@ async def compute_stats(
     now: datetime,
     *,
     fallback: FallbackNames | None = None,
-    percentiles: bool = True,
+    detail: str = FULL,
     trend: bool = True,
 ) -> Stats:
-    """Compute every figure of a period for a scope, in total, per unit and per category.
+    """Compute the figures of a period for a scope, in total, per unit and per category.
 
-    FALLBACK names what has no unit; PERCENTILES loads each handling time (for p90); TREND counts per day.
+    FALLBACK names what has no unit; TREND counts per day. DETAIL: FULL counts everything (with each
+    handling time, for p90); HEADLINE only the cohort (per street, community and grid) and the revisit
+    answers (in total); TOTALS the same in total only. The counts they share are the same counts.
     """
     tally = Tally(await load_directory(session, fallback))
     where = scope_filter(scope)
-    tally.add(await _rows(session, case_groups(period, where)), _count_cases)
-    if percentiles:
-        finished = Case.status.in_(COMPLETED_STATES) & Case.completed_at.is_not(None)
-        hours = select(*PLACE, hours_between(Case.created_at, Case.completed_at).label("hours"))
-        tally.add(await _rows(session, hours.where(_in(Case.created_at, period), where, finished)), _count_hours)
+    group = {FULL: PLACE, HEADLINE: GRIDS, TOTALS: ()}[detail]
+    tally.add(await _rows(session, case_groups(_in(Case.created_at, period), where, group)), count_cases)
+    if detail != FULL:
+        tally.add(await _rows(session, rating_groups(_in(CaseRating.created_at, period), scope, ())), count_ratings)
+        days = await daily_trend(session, period, where, tz) if trend else []
+        units = {kind: found for kind, found in tally.units.items() if scope.kind != kind and found}
+        return Stats(period=period, scope=scope, total=tally.total, units=units, trend=days)
+    finished = Case.status.in_(COMPLETED_STATES) & Case.completed_at.is_not(None)
+    hours = select(*PLACE, hours_between(Case.created_at, Case.completed_at).label("hours"))
+    tally.add(await _rows(session, hours.where(_in(Case.created_at, period), where, finished)), _count_hours)
     events = (
         select(*PLACE, CaseEvent.action, func.count().label("n"))
         .join(Case, Case.id == CaseEvent.case_id)
@@ -223,18 +257,7 @@ async def compute_stats(
         .group_by(*PLACE, CaseEvent.action)
     )
     tally.add(await _rows(session, events), _count_events)
-    ratings = (
-        select(
-            *PLACE,
-            func.count().label("n"),
-            func.sum(_flag(CaseRating.solved == SOLVED)).label("solved"),
-            func.sum(_flag(CaseRating.satisfied.in_((SATISFIED, FAIRLY_SATISFIED)))).label("satisfied"),
-        )
-        .join(Case, Case.id == CaseRating.case_id)
-        .where(_in(CaseRating.created_at, period), where)
-        .group_by(*PLACE)
-    )
-    tally.add(await _rows(session, ratings), _count_ratings)
+    tally.add(await _rows(session, rating_groups(_in(CaseRating.created_at, period), scope)), count_ratings)
     lights = select(*PLACE, Light.kind, func.count().label("n")).join(Case, Case.id == Light.case_id)
     tally.add(await _rows(session, lights.where(_in(Light.fired_at, period), where).group_by(*PLACE, Light.kind)), _count_lights)
     submitted = ExplanationTask.submitted_at

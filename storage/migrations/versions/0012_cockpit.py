@@ -1,4 +1,4 @@
-"""the data cockpit: case categories, indexes for report figures, case publications, cockpit passes and page views
+"""the data cockpit: case categories, indexes for report figures, the daily rollup, case publications, cockpit passes and page views
 
 Revision ID: 0012
 Revises: 0010
@@ -25,6 +25,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('category', sa.String(length=32), nullable=True))
         batch_op.create_index('ix_cases_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_cases_completed_at', ['completed_at'], unique=False)
+        batch_op.create_index('ix_cases_updated_at', ['updated_at'], unique=False)
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.create_index('ix_case_events_action_created_at', ['action', 'created_at'], unique=False)
 
@@ -43,6 +44,30 @@ def upgrade() -> None:
     with op.batch_alter_table('case_publications', schema=None) as batch_op:
         batch_op.create_index('ix_case_publications_published_at', ['published_at'], unique=False)
 
+    op.create_table('daily_figures',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('street_id', sa.Integer(), nullable=False),
+    sa.Column('community_id', sa.Integer(), nullable=False),
+    sa.Column('grid_id', sa.Integer(), nullable=False),
+    sa.Column('received', sa.Integer(), nullable=False),
+    sa.Column('withdrawn', sa.Integer(), nullable=False),
+    sa.Column('completed', sa.Integer(), nullable=False),
+    sa.Column('timed', sa.Integer(), nullable=False),
+    sa.Column('on_time', sa.Integer(), nullable=False),
+    sa.Column('hours_sum', sa.Float(), nullable=False),
+    sa.Column('hours_n', sa.Integer(), nullable=False),
+    sa.Column('rated', sa.Integer(), nullable=False),
+    sa.Column('solved', sa.Integer(), nullable=False),
+    sa.Column('satisfied', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'street_id', 'community_id', 'grid_id', name=op.f('pk_daily_figures'))
+    )
+    op.create_table('rollup_state',
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('through_day', sa.Date(), nullable=False),
+    sa.Column('watermark', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('refreshed_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_rollup_state'))
+    )
     op.create_table('cockpit_passes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
@@ -83,12 +108,15 @@ def downgrade() -> None:
     with op.batch_alter_table('cockpit_passes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cockpit_passes_person_id'))
     op.drop_table('cockpit_passes')
+    op.drop_table('rollup_state')
+    op.drop_table('daily_figures')
     with op.batch_alter_table('case_publications', schema=None) as batch_op:
         batch_op.drop_index('ix_case_publications_published_at')
     op.drop_table('case_publications')
     with op.batch_alter_table('case_events', schema=None) as batch_op:
         batch_op.drop_index('ix_case_events_action_created_at')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_updated_at')
         batch_op.drop_index('ix_cases_completed_at')
         batch_op.drop_index('ix_cases_created_at')
         batch_op.drop_column('category')
