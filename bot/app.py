@@ -103,6 +103,8 @@ async def start_app(
         max_redos=app.config.lifecycle.max_redos,
         conversation_timeout=timedelta(minutes=app.config.conversation.timeout_minutes),
         wishes=app.config.wishes,
+        cockpit=app.config.cockpit,
+        web_address=f"http://{app.config.web.host}:{app.config.web.port}",
     )
     app.dispatcher = Dispatcher(app.session_factory, services, clock=clock)
     return app.dispatcher

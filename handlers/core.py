@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from handlers.messages import Button, Inbound, Outbound
 from handlers.places import PlaceFinder
+from handlers.reports.settings import CockpitSection
 from handlers.texts import Texts
 from nlp import Classification
 from storage.cases.lifecycle import Actor, Deadlines, Role
@@ -66,6 +67,8 @@ class Services:
         hours = self.supervision.hours_for(department)
         return Deadlines(sign_hours=hours.sign_hours, red_hours=hours.red_hours)
     wishes: WishesSection = WishesSection()
+    cockpit: CockpitSection = CockpitSection()
+    web_address: str = "http://127.0.0.1:8080"  # where the web server answers, for links when [cockpit] base_url is empty
 
 
 @dataclass

@@ -12,8 +12,10 @@ from handlers.buttons import (
     CasePage,
     CaseView,
     Choice,
+    ConsentAnswer,
     ExplainTask,
     MenuItem,
+    PublishOp,
     RevisitAnswer,
     StaffCard,
     StaffExtend,
@@ -31,9 +33,9 @@ from handlers.core import IDLE, Context, Step, UserError
 from handlers.flow import Handler, State
 from handlers.menu import cancel, expired_button, main_menu
 from handlers.messages import InboundKind, Outbound
-from handlers.reports.leader import request_report
-from handlers.resident import my_cases, report, revisit
-from handlers.staff import actions, card, explain, phone
+from handlers.reports.leader import cockpit_link, request_report
+from handlers.resident import consent, my_cases, report, revisit
+from handlers.staff import actions, card, explain, phone, publish
 from handlers.staff import menu as staff_menu
 from handlers.staff.binding import bind, bind_code, whoami
 from handlers.start import show_help, show_menu, staff_free_text, working_roles
@@ -65,6 +67,8 @@ COMMANDS: dict[str, Handler] = {
     "微心愿": wishes.start,
     "本周报告": partial(request_report, kind="week"),
     "本月报告": partial(request_report, kind="month"),
+    "驾驶舱": cockpit_link,
+    "/cockpit": cockpit_link,
 }
 
 MENU: dict[str, Handler] = {
@@ -75,7 +79,7 @@ MENU: dict[str, Handler] = {
     "wishes": wishes.start,
 }
 
-STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES}
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **explain.STATES, **publish.STATES, **wishes_post.STATES, **wishes_ops.STATES}
 
 
 async def _menu_item(ctx: Context, data: MenuItem) -> Step:
@@ -112,6 +116,8 @@ BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
     WishPage: wishes.show_list,
     WishCard: wishes.show_card,
     WishOp: wishes_ops.run_op,
+    ConsentAnswer: consent.answer_consent,
+    PublishOp: publish.run_publish_op,
 }
 
 

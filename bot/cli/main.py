@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.app import App, build_app, load_demo, prepare_database
+from bot.cli import cockpit as cli_cockpit
 from bot.cli import outbox as cli_outbox
 from bot.cli import people as cli_people
 from bot.cli import reports as cli_reports
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reports.add_commands(sub)
     cli_outbox.add_commands(sub)
     cli_simulator.add_commands(sub)
+    cli_cockpit.add_commands(sub)
     return parser
 
 

@@ -9,7 +9,12 @@ from bot.channels.settings import ChannelSettings, channel_problems
 from bot.config.sections import AppSection, LoggingSection, app_problems
 from bot.outbox.settings import OutboxSection, outbox_problems
 from bot.web.settings import WebSection, web_problems
-from handlers.reports.settings import ReportsSection, reports_problems
+from handlers.reports.settings import (
+    CockpitSection,
+    ReportsSection,
+    cockpit_problems,
+    reports_problems,
+)
 from handlers.settings import ConversationSection, conversation_problems
 from nlp.settings import NlpSection, NlpSettings, nlp_problems
 from scheduler.settings import (
@@ -44,6 +49,7 @@ class Config:
     outbox: OutboxSection = OutboxSection()
     wishes: WishesSection = WishesSection()
     reports: ReportsSection = ReportsSection()
+    cockpit: CockpitSection = CockpitSection()
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "defaults"
 
@@ -76,5 +82,6 @@ def config_problems(config: Config) -> list[str]:
     problems += outbox_problems(config.outbox)
     problems += wishes_problems(config.wishes)
     problems += reports_problems(config.reports)
+    problems += cockpit_problems(config.cockpit)
     problems += channel_problems(config.channels)
     return problems

@@ -1,5 +1,5 @@
 """The staff menu and task lists: my tasks, the command center's queues (triage, returns, extensions, red
-lights), this week's and month's report for leaders and the command center, who am I."""
+lights), this week's and month's report for leaders and the command center, the cockpit link, who am I."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from handlers.buttons import (
 from handlers.casework import summary
 from handlers.core import Context, Step, UserError
 from handlers.messages import Outbound
-from handlers.reports.leader import request_report
+from handlers.reports.leader import cockpit_link, request_report
 from handlers.staff.access import staff_bindings
 from handlers.staff.binding import whoami
 from handlers.staff.card import light_of
@@ -28,6 +28,7 @@ from storage.models.cases import Case
 
 PAGE_SIZE = 5
 REPORT_ITEMS = {"report_week": "week", "report_month": "month"}
+LABELS = {"cockpit": "cockpit.chat.menu"}  # menu entries whose label is kept with their feature
 
 
 LIGHT_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2}
@@ -46,8 +47,10 @@ async def staff_menu(ctx: Context) -> Outbound | None:
         items += ["triage", "returns", "extensions", "red"]
     if roles & {Role.LEADER, Role.COMMAND_CENTER}:
         items += ["report_week", "report_month"]
+    if roles & {Role.LEADER, Role.COMMAND_CENTER, Role.ADMIN}:
+        items.append("cockpit")
     items.append("whoami")
-    buttons = (*(button(ctx.t(f"staff.menu.{item}"), StaffMenu(item)) for item in items), *await wish_staff_buttons(ctx))
+    buttons = (*(button(ctx.t(LABELS.get(item, f"staff.menu.{item}")), StaffMenu(item)) for item in items), *await wish_staff_buttons(ctx))
     return Outbound(text=ctx.t("staff.menu.prompt"), buttons=buttons)
 
 
@@ -62,6 +65,8 @@ async def open_menu_item(ctx: Context, data: StaffMenu) -> Step:
         return await whoami(ctx)
     if data.item in REPORT_ITEMS:
         return await request_report(ctx, REPORT_ITEMS[data.item])
+    if data.item == "cockpit":
+        return await cockpit_link(ctx)
     return await show_list(ctx, StaffPage(data.item, 0))
 
 
