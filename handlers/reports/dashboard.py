@@ -19,7 +19,7 @@ from handlers.reports.build import Keywords, Report, build_report, fallback_name
 from handlers.reports.settings import ReportsSection
 from handlers.texts import DEFAULT_LANGUAGE
 from nlp.categories import packaged_categories
-from storage.stats.compute import Stats, category_trend
+from storage.stats.compute import Stats, category_counts, category_trend
 from storage.stats.directory import Directory, Scope, load_directory, resolve_scope, scope_filter
 from storage.stats.figures import Figures
 from storage.stats.live import Load, Marker, live_load, red_markers
@@ -68,7 +68,8 @@ class Dashboard:
 
     pulse: Pulse
     report: Report
-    categories: dict[str, dict[date, int]] = field(default_factory=dict)
+    categories: dict[str, dict[date, int]] = field(default_factory=dict)  # received per category and day
+    previous_categories: dict[str, int] = field(default_factory=dict)  # received per category in the previous period
     category_names: dict[str, str] = field(default_factory=dict)
 
 
@@ -157,4 +158,5 @@ async def build_dashboard(
     scope = report.stats.scope
     now_pulse = await pulse(session, period, scope, tz=tz, now=now, directory=directory, stats=report.stats, previous=report.previous)
     per_category = await category_trend(session, period, scope_filter(scope), tz)
-    return Dashboard(now_pulse, report, per_category, packaged_categories().names(language))
+    before = await category_counts(session, period.previous(tz), scope_filter(scope))
+    return Dashboard(now_pulse, report, per_category, before, packaged_categories().names(language))

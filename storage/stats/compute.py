@@ -319,6 +319,16 @@ async def category_trend(session: AsyncSession, period: Period, where: ColumnEle
     return found
 
 
+async def category_counts(session: AsyncSession, period: Period, where: ColumnElement[bool]) -> dict[str, int]:
+    """Return the cases received in the period per category."""
+    query = select(Case.category, func.count().label("n")).where(_in(Case.created_at, period), where).group_by(Case.category)
+    found: dict[str, int] = {}
+    for row in await _rows(session, query):
+        key = row.category or UNCATEGORISED
+        found[key] = found.get(key, 0) + row.n
+    return found
+
+
 def ranking(stats: Stats, kind: str, metric: str, min_volume: int, *, lowest_first: bool = False) -> list[UnitFigures]:
     """Rank the units of a kind by a rate or count, keeping only those with at least MIN_VOLUME cases."""
     eligible = [u for u in stats.rows(kind) if u.figures.received >= min_volume and u.figures.value(metric) is not None]
