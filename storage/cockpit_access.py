@@ -28,7 +28,11 @@ PATH_CHARS, DETAIL_CHARS = 200, 400
 
 
 class CockpitDenied(Exception):
-    """A person who may not use the cockpit, or a link that cannot be used; the message says why."""
+    """A person who may not use the cockpit (`link_spent` False), or a link used, expired or unknown (True)."""
+
+    def __init__(self, reason: str, *, link_spent: bool = False) -> None:
+        super().__init__(reason)
+        self.link_spent = link_spent
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ async def redeem_link(session: AsyncSession, code: str, now: datetime, lifetime:
     )
     row = (await session.execute(stmt)).first()
     if row is None:
-        raise CockpitDenied("this link is unknown, used already or expired: ask for a new one (驾驶舱 in the work menu)")
+        raise CockpitDenied("this link is unknown, used already or expired", link_spent=True)
     if await viewer_of(session, row.person_id) is None:
         raise CockpitDenied("the cockpit is for leaders, the command center and administrators")
     return token, CockpitSession(row.id, row.person_id, now + lifetime)

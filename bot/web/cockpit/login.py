@@ -66,7 +66,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     except Refused as exc:
         return refused_page(request, app.texts, exc.reason, exc.status)
     except CockpitDenied as exc:
-        return refused_page(request, app.texts, str(exc), 403)
+        return refused_page(request, app.texts, str(exc), 403, wording="link" if exc.link_spent else None)
     log.info("cockpit: person %d signed in (pass %d)", session.person_id, session.pass_id)
     response = web.Response(status=303, headers={"Location": "/cockpit/", "Cache-Control": "no-store"})
     set_session_cookie(request, response, token, int(lifetime.total_seconds()))

@@ -18,7 +18,7 @@ from storage.wishes.redact import ID_MASK, ID_NUMBER, PHONE
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
-TEMPLATES = HERE / "templates"
+TEMPLATES = (HERE / "templates", HERE.parent / "public" / "templates")  # the cockpit's, and the public page's
 STATIC = HERE / "static"
 ASSETS: dict[str, tuple[str, Path]] = {
     "cockpit.css": ("text/css", STATIC / "cockpit.css"),
@@ -73,10 +73,11 @@ def page(name: str, texts: Texts, *, status: int = 200, cache: str = "no-store",
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8", headers={"Cache-Control": cache})
 
 
-def refused_page(request: web.Request, texts: Texts, reason: str, status: int) -> web.Response:
-    """Answer a refused page request with a short page in the user's language, and log it as a warning."""
+def refused_page(request: web.Request, texts: Texts, reason: str, status: int, *, wording: str | None = None) -> web.Response:
+    """Answer a refused page request with a short page in the user's language (WORDING: which, else by status), and log it."""
     log.warning("%s %s refused (%d): %s", request.method, request.path, status, reason)
-    return page("message.html", texts, status=status, title=texts.t(f"cockpit.refused.title_{status}"), message=texts.t(f"cockpit.refused.text_{status}"))
+    which = wording or (str(status) if texts.has(f"cockpit.refused.title_{status}") else "400")
+    return page("message.html", texts, status=status, title=texts.t(f"cockpit.refused.title_{which}"), message=texts.t(f"cockpit.refused.text_{which}"))
 
 
 async def asset(request: web.Request) -> web.StreamResponse:
