@@ -4,12 +4,15 @@
     .venv/bin/python bench/cockpit_bench.py --url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 
 The demo district gets a year of generated history (storage/demo/history.py, scaled to --cases); then
-the headline and the map of this month and of this year, for the district and for one street, are
+the headline and the map of the last 30 and the last 365 days, for the district and for one street, are
 asked for --repeat times each, as `GET /cockpit/api/live` asks for them: first counted from the cases
 alone (no rollup yet), then with the daily rollup made (storage/stats/rollup.py, the stats_rollup
 job). Beside them, in the same run,
 two references on the same data: counting the period's cases (the floor any figure pays), and
 fetching every case row of the period (what counting in Python, the way before, started with).
+Last, over HTTP as a signed-in browser: the live refresh (`/cockpit/api/live`, headline and map) and,
+for comparison only, the whole overview page (it also builds the hot words and per-unit tables; a
+report made in the last two minutes is reused, so it is measured both with and without one).
 Reported per measure: p50 and p95 wall time and CPU time per call, the median of --runs runs.
 """
 
@@ -20,7 +23,7 @@ import asyncio
 import statistics
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,13 +39,26 @@ from storage.demo import history
 from storage.demo.district import load_demo_district
 from storage.migrate import upgrade
 from storage.models.cases import Case
-from storage.stats.period import parse_period
+from storage.stats.period import Period, parse_period
 from storage.stats.rollup import refresh_rollup
 from storage.uow import UnitOfWork
 
 TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 12, 30, 8, 0, tzinfo=UTC)  # 16:00 local on 30 December: "year" is nearly all of 2026
+NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)  # the history ends now: "now" figures are live
 DAYS = 365
+SPANS = {"30 days": 30, "365 days": 365}  # the last N local days, today included (the cockpit's custom period)
+
+
+def span(days: int) -> tuple[str, str]:
+    """Return the cockpit's from and to (both included) for the last DAYS local days."""
+    today = NOW.astimezone(TZ).date()
+    return (today - timedelta(days=days - 1)).isoformat(), today.isoformat()
+
+
+def span_period(days: int) -> Period:
+    """Return the period the cockpit makes of span(DAYS)."""
+    first, last = span(days)
+    return parse_period(f"{first}..{(date.fromisoformat(last) + timedelta(days=1)).isoformat()}", NOW, TZ)
 
 
 async def load(url: str, cases: int) -> None:
@@ -104,8 +120,8 @@ async def measure(url: str, repeat: int, label: str) -> dict[str, tuple[float, f
     sessions = create_session_factory(read_engine or engine)
     results: dict[str, tuple[float, float, float]] = {}
     try:
-        for period_name in ("month", "year"):
-            period = parse_period(period_name, NOW, TZ)
+        for period_name, days in SPANS.items():
+            period = span_period(days)
             where = (Case.created_at >= period.start) & (Case.created_at < period.end)
             for unit in (None, "dh"):
 
@@ -136,6 +152,49 @@ async def measure(url: str, repeat: int, label: str) -> dict[str, tuple[float, f
     return results
 
 
+async def measure_http(url: str, repeat: int) -> dict[str, tuple[float, float, float]]:
+    """Time the cockpit over HTTP as a signed-in browser meets it: the live refresh (headline and map), and the whole overview page."""
+    from aiohttp.test_utils import TestClient, TestServer  # noqa: PLC0415
+
+    from bot.app import build_app  # noqa: PLC0415
+    from bot.config.loader import load_config  # noqa: PLC0415
+    from bot.web.cockpit.pages import CACHE_KEY  # noqa: PLC0415
+    from bot.web.server import build_web_app  # noqa: PLC0415
+    from storage.cockpit_access import issue_link  # noqa: PLC0415
+
+    app = build_app(load_config(None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_APP__DEMO": "false"}))
+    client = TestClient(TestServer(build_web_app(app)))
+    await client.start_server()
+    results: dict[str, tuple[float, float, float]] = {}
+    try:
+        async with app.uow() as uow:
+            leader = await uow.people.by_demo_key("leader-district")
+            assert leader is not None
+            issued = await issue_link(uow.session, leader.id, datetime.now(UTC), timedelta(hours=1), via="bench")
+            await uow.commit()
+        assert (await client.post("/cockpit/login", data={"code": issued.code}, allow_redirects=False)).status == 303
+        query = {name: "period=custom&from={}&to={}".format(*span(days)) for name, days in SPANS.items()}
+        pages = (("GET /cockpit/api/live (30 days)", f"/cockpit/api/live?{query['30 days']}", repeat, False),
+                 ("GET /cockpit/api/live (365 days)", f"/cockpit/api/live?{query['365 days']}", repeat, False),
+                 ("GET /cockpit/ whole page, report reused (30 days)", f"/cockpit/?{query['30 days']}", max(3, repeat // 3), False),
+                 ("GET /cockpit/ whole page, first (30 days)", f"/cockpit/?{query['30 days']}", max(3, repeat // 10), True))
+        for name, path, calls, cold in pages:
+
+            async def fetch(path: str = path, cold: bool = cold) -> None:
+                if cold:
+                    client.server.app[CACHE_KEY].found.clear()
+                response = await client.get(path)
+                assert response.status == 200, await response.text()
+                await response.read()
+
+            walls, cpus = await timed(fetch, calls)
+            results[name] = (statistics.median(walls) * 1000, p95(walls) * 1000, statistics.mean(cpus) * 1000)
+    finally:
+        await client.close()
+        await app.close()
+    return results
+
+
 async def run(url: str, cases: int, repeat: int, runs: int) -> None:
     """Load a year of cases into a scratch database, then measure RUNS times and print the medians."""
     async with scratch_database(url, "cockpit.db") as scratch:
@@ -143,7 +202,8 @@ async def run(url: str, cases: int, repeat: int, runs: int) -> None:
         direct = [await measure(scratch, repeat, "no rollup") for _ in range(runs)]
         await roll_up(scratch)
         rolled = [await measure(scratch, repeat, "rollup") for _ in range(runs)]
-        all_runs = [d | r for d, r in zip(direct, rolled, strict=True)]
+        served = [await measure_http(scratch, repeat) for _ in range(runs)]
+        all_runs = [d | r | h for d, r, h in zip(direct, rolled, served, strict=True)]
     print(f"\n{'measure':48} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/call':>12}   (median of {runs} runs, {repeat} calls each)")
     for name in all_runs[0]:
         p50s, p95s, cpus = zip(*(r[name] for r in all_runs), strict=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -122,7 +123,8 @@ async def build_hotspots(
         hotspots.top[kind] = top(current, previous, settings.top)
         hotspots.rising[kind] = rising(current, previous, settings.hotspot_min_volume, settings.top)
     if keywords is not None:
-        best, rose = keyword_hotspots(
+        best, rose = await asyncio.to_thread(  # seconds of jieba for a busy month: off the event loop
+            keyword_hotspots,
             now_subjects.texts(),
             before_subjects.texts(),
             keywords.tokenizer,

@@ -5,6 +5,8 @@
                page refreshes every 30 seconds, so it is kept to grouped queries (see storage.stats.compute).
     dashboard  the pulse, plus the full report of the period (the same `build_report` the pushes and
                `qungong report` use: per-unit figures, hotspots) and received cases per category and day.
+               The report is the slow part (hot words cut every text): the web page may reuse one made a
+               moment ago; the pulse is always counted afresh.
 """
 
 from __future__ import annotations
@@ -138,6 +140,24 @@ async def quick_pulse(
     return await pulse(session, period, resolve_scope(directory, unit_code), tz=tz, now=now, directory=directory)
 
 
+async def overview_report(
+    session: AsyncSession,
+    period: Period,
+    unit_code: str | None,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    settings: ReportsSection,
+    keywords: Keywords | None,
+    language: str = DEFAULT_LANGUAGE,
+) -> Report:
+    """Return the report behind the overview's hotspots, trends and tables (hot words only for periods up to KEYWORD_DAYS)."""
+    long_period = period.length > timedelta(days=KEYWORD_DAYS)
+    return await build_report(
+        session, period, unit_code=unit_code, tz=tz, now=now, settings=settings, keywords=None if long_period else keywords, language=language
+    )
+
+
 async def build_dashboard(
     session: AsyncSession,
     period: Period,
@@ -148,15 +168,15 @@ async def build_dashboard(
     settings: ReportsSection,
     keywords: Keywords | None,
     language: str = DEFAULT_LANGUAGE,
+    report: Report | None = None,
 ) -> Dashboard:
-    """Return the overview of a period for a unit code: the report (as pushed and printed), the pulse, category trends."""
-    long_period = period.length > timedelta(days=KEYWORD_DAYS)
-    report = await build_report(
-        session, period, unit_code=unit_code, tz=tz, now=now, settings=settings, keywords=None if long_period else keywords, language=language
-    )
+    """Return the overview of a period for a unit code: the report (as pushed and printed; REPORT when one was made
+    a moment ago), the pulse (always counted now), category trends."""
+    if report is None:
+        report = await overview_report(session, period, unit_code, tz=tz, now=now, settings=settings, keywords=keywords, language=language)
     directory = await load_directory(session, fallback_names(language))
     scope = report.stats.scope
-    now_pulse = await pulse(session, period, scope, tz=tz, now=now, directory=directory, stats=report.stats, previous=report.previous)
+    now_pulse = await pulse(session, period, scope, tz=tz, now=now, directory=directory)
     per_category = await category_trend(session, period, scope_filter(scope), tz)
     before = await category_counts(session, period.previous(tz), scope_filter(scope))
     return Dashboard(now_pulse, report, per_category, before, packaged_categories().names(language))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,8 +25,8 @@ from bot.web.cockpit.access import Refused, Visit, period_of, record, unit_of, v
 from bot.web.cockpit.render import mask_name, mask_phone, mask_text, page, refused_page
 from bot.web.cockpit.svg import Series, line_chart, map_svg, sparkline
 from bot.web.guard import refuse
-from handlers.reports.build import Keywords, build_report, fallback_names
-from handlers.reports.dashboard import build_dashboard, quick_pulse
+from handlers.reports.build import Keywords, Report, build_report, fallback_names
+from handlers.reports.dashboard import build_dashboard, overview_report, quick_pulse
 from handlers.reports.export import all_evaluation_rows, evaluation_sheets, to_csv, write_xlsx
 from handlers.reports.leader import load_keywords
 from nlp.categories import packaged_categories
@@ -34,6 +35,7 @@ from storage.models.people import Person
 from storage.stats.directory import covers, load_directory, resolve_scope
 from storage.stats.live import PAGE_SIZE, CaseFilter, case_history, case_list
 
+REPORT_SECONDS = 120  # how long an overview's hotspots, trends and tables are reused
 APP_KEY = web.AppKey("qungong_cockpit", App)
 KEYWORDS_KEY = web.AppKey("qungong_cockpit_keywords", dict)
 QUERY_KEYS = ("period", "from", "to", "unit")
@@ -66,6 +68,35 @@ async def keywords_of(request: web.Request) -> Keywords:
     return found
 
 
+class ReportCache:
+    """The overview's reports of the last moments, by unit and period: hot words take seconds to cut, the
+    headline and the map (the pulse) are counted afresh on every page and refresh anyway."""
+
+    def __init__(self, seconds: float = REPORT_SECONDS, size: int = 64) -> None:
+        self.seconds = seconds
+        self.size = size
+        self.found: dict[object, tuple[float, Report]] = {}
+
+    def get(self, key: object) -> Report | None:
+        """Return a report made less than SECONDS ago."""
+        hit = self.found.get(key)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def put(self, key: object, report: Report) -> None:
+        """Keep a report (the oldest goes when there are SIZE)."""
+        if len(self.found) >= self.size:
+            self.found.pop(min(self.found, key=lambda k: self.found[k][0]))
+        self.found[key] = (time.monotonic() + self.seconds, report)
+
+
+CACHE_KEY = web.AppKey("qungong_cockpit_reports", ReportCache)
+
+
+def reports_cache(request: web.Request) -> ReportCache:
+    """Return the web server's cache of overview reports."""
+    return request.app[CACHE_KEY]
+
+
 def _now_text(app: App, moment: datetime) -> str:
     """Format a moment in local time."""
     return moment.astimezone(app.config.tz).strftime("%Y-%m-%d %H:%M:%S")
@@ -82,8 +113,16 @@ async def overview(request: web.Request) -> web.StreamResponse:
         async with app.read_session_factory() as session:
             directory = await load_directory(session, fallback_names(app.config.app.language))
             unit = unit_of(request, seen.viewer, directory)
+            key = (unit, period.kind, period.start, None if period.partial else period.end)
+            report = reports_cache(request).get(key)
+            if report is None:
+                report = await overview_report(
+                    session, period, unit, tz=app.config.tz, now=now, settings=app.config.reports, keywords=keywords, language=app.config.app.language
+                )
+                reports_cache(request).put(key, report)
             dashboard = await build_dashboard(
-                session, period, unit, tz=app.config.tz, now=now, settings=app.config.reports, keywords=keywords, language=app.config.app.language
+                session, period, unit, tz=app.config.tz, now=now, settings=app.config.reports, keywords=keywords,
+                language=app.config.app.language, report=report,
             )
     except Refused as exc:
         return refused_page(request, app.texts, exc.reason, exc.status)

@@ -6,7 +6,17 @@ from aiohttp import web
 
 from bot.app import App
 from bot.web.cockpit.login import login, login_page, logout
-from bot.web.cockpit.pages import APP_KEY, KEYWORDS_KEY, case_page, cases, export, live, overview
+from bot.web.cockpit.pages import (
+    APP_KEY,
+    CACHE_KEY,
+    KEYWORDS_KEY,
+    ReportCache,
+    case_page,
+    cases,
+    export,
+    live,
+    overview,
+)
 from bot.web.cockpit.render import asset
 
 
@@ -19,6 +29,7 @@ def add_cockpit(web_app: web.Application, app: App) -> None:
     """Mount the data cockpit under /cockpit/."""
     web_app[APP_KEY] = app
     web_app[KEYWORDS_KEY] = {}
+    web_app[CACHE_KEY] = ReportCache()
     web_app.router.add_get("/cockpit", _to_overview)
     web_app.router.add_get("/cockpit/", overview)
     web_app.router.add_get("/cockpit/login", login_page)
