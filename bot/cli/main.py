@@ -194,6 +194,8 @@ def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
         ("storage.url", _safe_url(config.storage.url)),
         ("web", f"{config.web.host}:{config.web.port}"),
         ("simulator", _simulator_line(config)),
+        ("cockpit", f"/cockpit/ (links to {config.cockpit.base_url or 'http://' + config.web.host + ':' + str(config.web.port)}); "
+                    f"public page {'/public/' if config.cockpit.public else 'off'}"),
         ("nlp.threshold", config.nlp.threshold),
         ("sla", f"sign {config.sla.sign_hours} h, yellow {config.sla.yellow_hours} h, red {config.sla.red_hours} h"),
         ("channels", ", ".join(f"{c.name} ({c.kind})" for c in config.channels) or "none: the web simulator only"),

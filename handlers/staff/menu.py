@@ -23,12 +23,13 @@ from storage.cases.lifecycle import (
     Role,
     Status,
 )
+from storage.cases.publication import awaiting_publication
 from storage.cases.supervision import Colour
 from storage.models.cases import Case
 
 PAGE_SIZE = 5
 REPORT_ITEMS = {"report_week": "week", "report_month": "month"}
-LABELS = {"cockpit": "cockpit.chat.menu"}  # menu entries whose label is kept with their feature
+LABELS = {"cockpit": "cockpit.chat.menu", "publishable": "publication.menu"}  # menu entries whose label is kept with their feature
 
 
 LIGHT_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2}
@@ -44,7 +45,7 @@ async def staff_menu(ctx: Context) -> Outbound | None:
     if roles & HANDLER_ROLES:
         items.append("tasks")
     if Role.COMMAND_CENTER in roles:
-        items += ["triage", "returns", "extensions", "red"]
+        items += ["triage", "returns", "extensions", "red", "publishable"]
     if roles & {Role.LEADER, Role.COMMAND_CENTER}:
         items += ["report_week", "report_month"]
     if roles & {Role.LEADER, Role.COMMAND_CENTER, Role.ADMIN}:
@@ -90,6 +91,8 @@ async def _list_cases(ctx: Context, which: str) -> list[Case]:
         return list(await ctx.uow.cases.with_pending_extension())
     if which == "red":
         return list(await ctx.uow.cases.overdue(working, ctx.now))
+    if which == "publishable":
+        return await awaiting_publication(ctx.uow.session)
     raise UserError(ctx.t("errors.unknown_button"))
 
 

@@ -62,6 +62,23 @@ def publishable(case: Case, publication: CasePublication | None) -> bool:
     )
 
 
+async def awaiting_publication(session: AsyncSession, limit: int = 200) -> list[Case]:
+    """Return the completed cases whose resident agreed to publishing and that are not shown yet, newest answer first."""
+    query = (
+        select(Case)
+        .join(CasePublication, CasePublication.case_id == Case.id)
+        .where(
+            CasePublication.consent.is_(True),
+            CasePublication.published_at.is_(None),
+            Case.status.in_([s.value for s in DONE_STATES]),
+            Case.completed_at.is_not(None),
+        )
+        .order_by(CasePublication.consent_at.desc(), Case.id.desc())
+        .limit(limit)
+    )
+    return [case for case in (await session.scalars(query)).all() if (case.resolution or "") not in UNPUBLISHABLE_RESOLUTIONS]
+
+
 async def mark_published(session: AsyncSession, case_id: int, text: str, person_id: int | None, now: datetime) -> None:
     """Keep the published text beside the case (after the publish action was applied)."""
     found = await session.get(CasePublication, case_id, with_for_update=True)

@@ -40,7 +40,10 @@ async def test_publish_with_consent_then_unpublish(district: District, web: Test
     case = await _closed_case(district, resident, consent="可以")
     assert "可能会把诉求" in resident.text
     center = district.chat("dispatcher-1")
-    await center.send_button_of(case)
+    await center.say("菜单")
+    await center.press("可公开案例")
+    assert case.number in center.text
+    await center.press(case.number)
     assert "居民同意匿名公开" in center.text
     await center.press("公开为典型案例")
     removed, proposal = center.text.split("\n", 1)  # what was taken out (for the dispatcher), then the text
