@@ -58,7 +58,7 @@ class RollupState(Base):
 
     __tablename__ = "rollup_state"
 
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
     through_day: Mapped[date] = mapped_column(Date)
     watermark: Mapped[datetime] = mapped_column(UTCDateTime)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -50,6 +50,11 @@ RATINGS = ("rated", "solved", "satisfied")
 PLACE_SCOPES = {"street": DailyFigures.street_id, "community": DailyFigures.community_id, "grid": DailyFigures.grid_id}
 
 
+def state_name(tz: ZoneInfo) -> str:
+    """Return the rollup's state row for a time zone (days are local: another zone makes it again from scratch)."""
+    return f"{ROLLUP}:{tz.key}"
+
+
 def midnight(day: date, tz: ZoneInfo) -> datetime:
     """Return the moment a local day begins."""
     return datetime.combine(day, time(0, 0), tz)
@@ -107,7 +112,7 @@ async def _day_rows(session: AsyncSession, first: date, last: date, tz: ZoneInfo
 async def refresh_rollup(session: AsyncSession, tz: ZoneInfo, now: datetime) -> str:
     """Remake the rollup rows of every closed day that needs it, and record how far it reaches (the caller commits)."""
     yesterday = now.astimezone(tz).date() - timedelta(days=1)
-    state = await session.get(RollupState, ROLLUP)
+    state = await session.get(RollupState, state_name(tz))
     if state is None:
         first = await session.scalar(select(func.min(Case.created_at)))
         days = set()
@@ -123,7 +128,7 @@ async def refresh_rollup(session: AsyncSession, tz: ZoneInfo, now: datetime) -> 
         if rows:
             await session.execute(insert(DailyFigures), list(rows.values()))
     if state is None:
-        session.add(RollupState(name=ROLLUP, through_day=yesterday, watermark=now - MARGIN, refreshed_at=now))
+        session.add(RollupState(name=state_name(tz), through_day=yesterday, watermark=now - MARGIN, refreshed_at=now))
     else:
         state.through_day, state.watermark, state.refreshed_at = yesterday, now - MARGIN, now
     return f"{len(days)} days rolled up (through {yesterday.isoformat()})"
@@ -164,7 +169,7 @@ async def headline_stats(
     session: AsyncSession, period: Period, scope: Scope, tz: ZoneInfo, now: datetime, *, directory: Directory, totals: bool = False
 ) -> Stats:
     """Return the headline figures of a period (per street, community and grid, or the TOTALS alone), from the rollup where it can."""
-    state = await session.get(RollupState, ROLLUP) if scope.kind == "district" or scope.kind in PLACE_SCOPES else None
+    state = await session.get(RollupState, state_name(tz)) if scope.kind == "district" or scope.kind in PLACE_SCOPES else None
     split = split_period(period, tz, state.through_day, await changed_days(session, state.watermark, tz)) if state else None
     if split is None:
         detail = TOTALS if totals else HEADLINE

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from storage.demo.history import load_demo_history
@@ -91,3 +91,21 @@ def test_a_period_splits_into_rolled_days_and_direct_ranges() -> None:
     assert (split.first.day, split.last.day, [d.day for d in split.skipped]) == (3, 9, [5])
     assert [(a.astimezone(TZ).day, b.astimezone(TZ).day) for a, b in split.direct] == [(2, 3), (5, 6)]
     assert split_period(parse_period("today", NOW, TZ), TZ, through, set()) is None
+
+
+async def test_the_jobs_categorise_older_cases_and_keep_the_rollup(history_app: App) -> None:
+    from scheduler.jobs import JOBS
+    from scheduler.wiring import JobDeps
+
+    deps = JobDeps(session_factory=history_app.session_factory, settings=history_app.config)
+    async with history_app.session_factory() as session:
+        before = await session.scalar(select(func.count()).select_from(Case).where(Case.category.is_(None)))
+    assert before and before > 100  # bulk-loaded history comes without categories
+    assert await JOBS["case_categories"].func(deps, NOW) == f"{before} cases categorised"
+    assert await JOBS["case_categories"].func(deps, NOW) == "0 cases categorised"
+    assert "days rolled up" in await JOBS["stats_rollup"].func(deps, NOW)
+    again = await JOBS["stats_rollup"].func(deps, NOW + timedelta(minutes=1))
+    assert int(again.split()[0]) <= 1  # a minute later: at most the day of a case changed just before the first run
+    async with history_app.session_factory() as session:
+        kinds = set((await session.scalars(select(Case.category).distinct())).all())
+    assert None not in kinds and {"water_supply", "fumes"} <= kinds

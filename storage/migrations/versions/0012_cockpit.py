@@ -62,7 +62,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('day', 'street_id', 'community_id', 'grid_id', name=op.f('pk_daily_figures'))
     )
     op.create_table('rollup_state',
-    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('through_day', sa.Date(), nullable=False),
     sa.Column('watermark', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('refreshed_at', storage.types.UTCDateTime(timezone=True), nullable=False),
