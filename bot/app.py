@@ -17,7 +17,9 @@ from handlers.core import Services
 from handlers.places import load_place_finder
 from handlers.texts import Texts, load_texts
 from nlp import Classifier, load_classifier
+from nlp.categories import packaged_categories
 from scheduler.wiring import load_supervision
+from storage.cases.categories import fill_categories
 from storage.db import create_engine, create_read_engine, create_session_factory
 from storage.demo.district import DemoSummary, load_demo_district
 from storage.demo.history import load_demo_history
@@ -105,6 +107,8 @@ async def start_app(
         abuse=app.config.abuse,
         staff_only_channels=staff_only_channels(app.config),
         lovebank=app.config.lovebank,
+        cockpit=app.config.cockpit,
+        web_address=f"http://{app.config.web.host}:{app.config.web.port}",
     )
     app.dispatcher = Dispatcher(app.session_factory, services, clock=clock)
     return app.dispatcher
@@ -123,6 +127,9 @@ async def load_demo(app: App, now: datetime | None = None, *, history: bool = Tr
         if summary.loaded and history:
             made = await load_demo_history(uow.session, moment, app.config.tz)
             log.info("demo history loaded: %d cases, %d events, %d lights", made.cases, made.events, made.lights)
+            categories = packaged_categories()
+            while await fill_categories(uow.session, categories.categorise):
+                pass
         await uow.commit()
     return summary
 

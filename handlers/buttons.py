@@ -182,3 +182,24 @@ class BanDays(ButtonData):
     prefix = "bd"
     case_id: int
     days: int
+
+
+# ---- typical cases (典型案例): the resident's consent, the command center's publishing (prefixes k*) ----
+
+
+@dataclass(frozen=True)
+class ConsentAnswer(ButtonData):
+    """The resident's answer in the revisit: may the outcome be published anonymously (1 yes, 0 no)."""
+
+    prefix = "kc"
+    case_id: int
+    consent: int
+
+
+@dataclass(frozen=True)
+class PublishOp(ButtonData):
+    """The command center's step in publishing a case: propose, confirm, own (type the text), unpublish."""
+
+    prefix = "kp"
+    op: str
+    case_id: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from handlers.messages import Outbound
 from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
 from handlers.texts import Texts
+from nlp.categories import packaged_categories
 from storage.cases.lifecycle import (
     OPEN_STATES,
     SYSTEM_ACTOR,
@@ -85,13 +87,15 @@ class TooManyCases(Exception):
 
 
 async def open_case(ctx: Context, new: NewCase) -> Opened:
-    """Register a reported case and send it where the routing policy says (or to triage).
+    """Register a reported case (with its problem category) and send it where the routing policy says (or to triage).
 
     Raises TooManyCases when the resident opened `[abuse] new_cases_per_hour` cases in the last hour."""
     limit = ctx.services.abuse.new_cases_per_hour
     opened = await ctx.uow.cases.opened_since(new.resident_person_id, ctx.now - CASE_LIMIT_WINDOW)
     if len(opened) >= limit:
         raise TooManyCases(limit, opened[len(opened) - limit] + CASE_LIMIT_WINDOW)
+    if new.category is None:
+        new = dataclasses.replace(new, category=packaged_categories().categorise(new.text, new.department_code))
     case = await register_case(ctx.uow, new, ctx.as_resident(), ctx.now, ctx.services.tz, supervision=ctx.services.supervision)
     destination = await destination_for(ctx.uow, new.department_code, new.grid_id, new.community_id)
     if destination.triage:

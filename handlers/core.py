@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from handlers.messages import Button, Inbound, Outbound
 from handlers.places import PlaceFinder
+from handlers.reports.settings import CockpitSection
 from handlers.settings import AbuseSection
 from handlers.texts import Texts
 from nlp import Classification
@@ -73,6 +74,8 @@ class Services:
     # Channels only staff may use (WeChat Work), each with the official account residents are sent to ("" when unnamed).
     staff_only_channels: Mapping[str, str] = field(default_factory=dict)
     lovebank: LovebankSection = LovebankSection()
+    cockpit: CockpitSection = CockpitSection()
+    web_address: str = "http://127.0.0.1:8080"  # where the web server answers, for links when [cockpit] base_url is empty
 
 
 @dataclass

@@ -14,8 +14,10 @@ from handlers.buttons import (
     CasePage,
     CaseView,
     Choice,
+    ConsentAnswer,
     ExplainTask,
     MenuItem,
+    PublishOp,
     RevisitAnswer,
     StaffCard,
     StaffExtend,
@@ -35,9 +37,9 @@ from handlers.lovebank import commands as lovebank
 from handlers.lovebank.points import show_points
 from handlers.menu import cancel, expired_button, main_menu
 from handlers.messages import InboundKind, Outbound
-from handlers.reports.leader import request_report
-from handlers.resident import my_cases, report, revisit
-from handlers.staff import actions, ban, card, explain, phone
+from handlers.reports.leader import cockpit_link, request_report
+from handlers.resident import consent, my_cases, report, revisit
+from handlers.staff import actions, ban, card, explain, phone, publish
 from handlers.staff import menu as staff_menu
 from handlers.staff.binding import bind, bind_code, whoami
 from handlers.start import show_help, show_menu, staff_free_text, staff_only, working_roles
@@ -70,6 +72,8 @@ COMMANDS: dict[str, Handler] = {
     "本周报告": partial(request_report, kind="week"),
     "本月报告": partial(request_report, kind="month"),
     **lovebank.COMMANDS,
+    "驾驶舱": cockpit_link,
+    "/cockpit": cockpit_link,
 }
 
 MENU: dict[str, Handler] = {
@@ -81,7 +85,7 @@ MENU: dict[str, Handler] = {
     "lovebank": show_points,
 }
 
-STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **ban.STATES, **explain.STATES, **wishes_post.STATES, **wishes_ops.STATES, **lovebank.STATES}
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **ban.STATES, **explain.STATES, **publish.STATES, **wishes_post.STATES, **wishes_ops.STATES, **lovebank.STATES}
 
 
 async def _menu_item(ctx: Context, data: MenuItem) -> Step:
@@ -121,6 +125,8 @@ BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
     WishCard: wishes.show_card,
     WishOp: wishes_ops.run_op,
     **lovebank.BUTTONS,
+    ConsentAnswer: consent.answer_consent,
+    PublishOp: publish.run_publish_op,
 }
 
 

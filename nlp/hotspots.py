@@ -23,6 +23,8 @@ from nlp.tokenizer import Tokenizer, load_jieba
 
 STOPWORDS_PATH = PACKAGE_DATA / "stopwords.txt"
 _WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]*$")
+# A number with a measure word (三点, 一楼, 好几个, 每个, 整条): a count or a time, never a topic.
+_COUNTED = re.compile(r"^[一二三四五六七八九十百千万两几半好多每整][一二三四五六七八九十百千万两几]*[点天次个年周月辆层条排片段堆脚楼号份件块]")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def load_keyword_tokenizer(settings: NlpSettings) -> tuple[Tokenizer, frozenset[
 
 def terms(text: str, tokenizer: Tokenizer, stopwords: frozenset[str]) -> list[str]:
     """Return the keyword candidates of a text: words of two or more characters, no stop words."""
-    return [w for w in tokenizer.cut(text) if len(w) >= 2 and _WORD.match(w) and w not in stopwords]
+    return [w for w in tokenizer.cut(text) if len(w) >= 2 and _WORD.match(w) and not _COUNTED.match(w) and w not in stopwords]
 
 
 def keyword_hotspots(

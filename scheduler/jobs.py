@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.reports.settings import reports_of
+from nlp.categories import packaged_categories
 from scheduler.calendar_check import check_calendar
 from scheduler.lights.sweep import sweep_lights
 from scheduler.lovebank_jobs import expire_redemptions, expiry_schedule, expiry_trigger
@@ -25,9 +26,12 @@ from scheduler.revisit_jobs import follow_up_revisits
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings
 from scheduler.wish_jobs import wish_reminders, wish_schedule, wish_trigger
+from storage.cases.categories import fill_categories
 from storage.clock import parse_clock_time
 from storage.retention import apply_retention
 from storage.settings import RetentionSection
+from storage.stats.rollup import refresh_rollup
+from storage.uow import UnitOfWork
 
 
 async def light_sweep(deps: JobDeps, now: datetime) -> str:
@@ -68,10 +72,30 @@ def _retention_trigger(settings: SettingsLike) -> BaseTrigger:
     at = parse_clock_time(section.run_at)
     hour, minute = (at.hour, at.minute) if at else (3, 30)
     return CronTrigger(hour=hour, minute=minute, timezone=settings.tz)
+async def case_categories(deps: JobDeps, now: datetime) -> str:
+    """Give a problem category to cases that have none (from before categories existed, or loaded in bulk)."""
+    categories = packaged_categories()
+    done = 0
+    while True:
+        async with UnitOfWork(deps.session_factory) as uow:
+            found = await fill_categories(uow.session, categories.categorise)
+            await uow.commit()
+        done += found
+        if found == 0:
+            return f"{done} cases categorised"
+
+
+async def stats_rollup(deps: JobDeps, now: datetime) -> str:
+    """Bring the daily rollup of the headline figures up to date (every closed day whose cases changed)."""
+    async with UnitOfWork(deps.session_factory) as uow:
+        done = await refresh_rollup(uow.session, deps.settings.tz, now)
+        await uow.commit()
+    return done
 
 
 Job = Callable[[JobDeps, datetime], Awaitable[str]]
 REQUESTED_REPORTS_SECONDS = 5  # how soon a report asked for in chat is built and pushed
+ROLLUP_SECONDS = 60  # how often the daily rollup of the cockpit's headline figures catches up
 
 
 @dataclass(frozen=True)
@@ -159,6 +183,22 @@ JOBS: dict[str, JobSpec] = {
             lambda s: f"daily at {getattr(s, 'retention', RetentionSection()).run_at} ({s.tz.key})",
             # Daily; each rule finds what has aged since, so a late or missed run catches up by itself.
             misfire_grace_time=12 * 3600,
+        ),
+        JobSpec(
+            "case_categories",
+            case_categories,
+            lambda s: IntervalTrigger(minutes=10, timezone=s.tz),
+            lambda s: "every 10 min",
+            # New cases are categorised when registered; this only catches older or bulk-loaded ones.
+            misfire_grace_time=600,
+        ),
+        JobSpec(
+            "stats_rollup",
+            stats_rollup,
+            lambda s: IntervalTrigger(seconds=ROLLUP_SECONDS, timezone=s.tz),
+            lambda s: f"every {ROLLUP_SECONDS} s",
+            # The cockpit counts what changed since the last run directly, so a late run costs only speed.
+            misfire_grace_time=ROLLUP_SECONDS,
         ),
         JobSpec(
             "wish_reminders",

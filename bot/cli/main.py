@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.app import App, build_app, load_demo, prepare_database
+from bot.cli import cockpit as cli_cockpit
 from bot.cli import district as cli_district
 from bot.cli import lovebank as cli_lovebank
 from bot.cli import outbox as cli_outbox
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_status.add_commands(sub)
     cli_privacy.add_commands(sub)
     cli_lovebank.add_commands(sub)
+    cli_cockpit.add_commands(sub)
     return parser
 
 
@@ -209,6 +211,8 @@ def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
         ("storage.url", _safe_url(config.storage.url)),
         ("web", f"{config.web.host}:{config.web.port}"),
         ("simulator", _simulator_line(config)),
+        ("cockpit", f"/cockpit/ (links to {config.cockpit.base_url or 'http://' + config.web.host + ':' + str(config.web.port)}); "
+                    f"public page {'/public/' if config.cockpit.public else 'off'}"),
         ("nlp.threshold", config.nlp.threshold),
         ("sla", f"sign {config.sla.sign_hours} h, yellow {config.sla.yellow_hours} h, red {config.sla.red_hours} h"),
         ("channels", ", ".join(f"{c.name} ({c.kind})" for c in config.channels) or "none: the web simulator only"),

@@ -23,7 +23,7 @@ from handlers.reports.leader import load_keywords
 from handlers.reports.text import full_text
 from storage.db import create_engine, create_read_engine, create_session_factory
 from storage.migrate import ensure_schema_current
-from storage.stats.compute import StatsError
+from storage.stats.directory import StatsError
 from storage.stats.period import PeriodError, parse_period
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -36,7 +36,7 @@ def add_commands(subparsers: Any) -> None:
     report.add_argument(
         "--period",
         default="week",
-        help="week, month or year (the current one, to date), last-week, last-month, last-year, "
+        help="today, week, month or year (the current one, to date), yesterday, last-week, last-month, last-year, "
         "or FROM..TO (dates, local time, TO exclusive: 2026-11-01..2026-12-01 is November)",
     )
     report.add_argument("--unit", metavar="UNIT", help="a street, community, grid or department code (default: the district)")

@@ -9,7 +9,12 @@ from bot.channels.settings import ChannelSettings, channel_problems
 from bot.config.sections import AppSection, LoggingSection, app_problems
 from bot.outbox.settings import LimitsSection, OutboxSection, limits_problems, outbox_problems
 from bot.web.settings import WebSection, web_problems
-from handlers.reports.settings import ReportsSection, reports_problems
+from handlers.reports.settings import (
+    CockpitSection,
+    ReportsSection,
+    cockpit_problems,
+    reports_problems,
+)
 from handlers.settings import (
     AbuseSection,
     ConversationSection,
@@ -61,6 +66,7 @@ class Config:
     wishes: WishesSection = WishesSection()
     reports: ReportsSection = ReportsSection()
     lovebank: LovebankSection = LovebankSection()
+    cockpit: CockpitSection = CockpitSection()
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "defaults"
 
@@ -97,5 +103,6 @@ def config_problems(config: Config) -> list[str]:
     problems += wishes_problems(config.wishes)
     problems += reports_problems(config.reports)
     problems += lovebank_problems(config.lovebank)
+    problems += cockpit_problems(config.cockpit)
     problems += channel_problems(config.channels)
     return problems

@@ -1,4 +1,4 @@
-"""The HTTP server (aiohttp) that the simulator and the platform webhooks are mounted on."""
+"""The HTTP server (aiohttp) that the simulator, the data cockpit, the public page and the platform webhooks are mounted on."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from sqlalchemy import text
 
 from bot.app import App
 from bot.config.schema import Config
+from bot.web.cockpit.routes import add_cockpit
 from bot.web.guard import add_security_headers
+from bot.web.public.routes import add_public
 from bot.web.simulator.access import DEMO, TRAINER
 from bot.web.simulator.routes import add_simulator
 
@@ -48,4 +50,7 @@ def build_web_app(app: App) -> web.Application:
     mode = simulator_mode(app.config)
     if app.dispatcher is not None and mode is not None:
         add_simulator(web_app, app, mode)
+    add_cockpit(web_app, app)
+    if app.config.cockpit.public:
+        add_public(web_app, app)
     return web_app

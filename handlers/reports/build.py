@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,15 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.reports.lovebank import LovebankFigures, lovebank_figures
 from handlers.reports.settings import ReportsSection
 from handlers.texts import DEFAULT_LANGUAGE, texts_for
+from nlp.categories import packaged_categories
 from nlp.hotspots import Hot, keyword_hotspots, rising, top
 from nlp.tokenizer import Tokenizer
-from storage.stats.compute import (
+from storage.stats.compute import Stats, compute_stats
+from storage.stats.directory import (
     UNITLESS_DEPARTMENTS,
     Directory,
     FallbackNames,
     Scope,
-    Stats,
-    compute_stats,
     load_directory,
     resolve_scope,
 )
@@ -95,7 +97,7 @@ async def build_report(
     stats = await compute_stats(session, period, scope, tz, now, fallback=fallback)
     before = period.previous(tz)
     previous = await compute_stats(session, before, scope, tz, now, fallback=fallback)
-    hotspots = await build_hotspots(session, directory, (period, before), scope, settings=settings, keywords=keywords)
+    hotspots = await build_hotspots(session, directory, (period, before), scope, settings=settings, keywords=keywords, language=language)
     wishes = await wish_figures(session, directory, period, scope)
     lovebank = await lovebank_figures(session, directory, period, scope, _community_ids(directory, scope))
     return Report(
@@ -111,18 +113,23 @@ async def build_hotspots(
     *,
     settings: ReportsSection,
     keywords: Keywords | None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Hotspots:
     """Return the top and rising categories, places and (with a tokenizer) keywords of (period, previous)."""
     period, before = periods
     now_subjects = await load_subjects(session, directory, period, scope)
     before_subjects = await load_subjects(session, directory, before, scope)
     hotspots = Hotspots()
+    names = packaged_categories().names(language)
     for kind in PLACE_KINDS:
         current, previous = now_subjects.counts(kind), before_subjects.counts(kind)
+        if kind == "category":
+            current, previous = _named(current, names), _named(previous, names)
         hotspots.top[kind] = top(current, previous, settings.top)
         hotspots.rising[kind] = rising(current, previous, settings.hotspot_min_volume, settings.top)
     if keywords is not None:
-        best, rose = keyword_hotspots(
+        best, rose = await asyncio.to_thread(  # seconds of jieba for a busy month: off the event loop
+            keyword_hotspots,
             now_subjects.texts(),
             before_subjects.texts(),
             keywords.tokenizer,
@@ -132,6 +139,14 @@ async def build_hotspots(
         )
         hotspots.top["keyword"], hotspots.rising["keyword"] = best, rose[: settings.top]
     return hotspots
+
+
+def _named(counts: Counter[str], names: dict[str, str]) -> Counter[str]:
+    """Return counts by category code as counts by category name."""
+    named: Counter[str] = Counter()
+    for code, count in counts.items():
+        named[names.get(code, code)] += count
+    return named
 
 
 def _community_ids(directory: Directory, scope: Scope) -> list[int] | None:

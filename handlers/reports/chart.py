@@ -111,6 +111,8 @@ def render_chart(report: Report, path: Path) -> Path:
                     name=period_name(report),
                     period=stats.period.key,
                     received=total.received,
+                    completed=total.completed,
+                    due=total.due,
                     completion_rate=pct(total.completion_rate),
                     satisfaction_rate=pct(total.satisfaction_rate),
                 )

@@ -3,12 +3,13 @@ or the 1st, or the leader asks for it in chat (本周报告 / 本月报告).
 
 Asking files a request (report_requests); the scheduler's `requested_reports` job builds the report
 off the chat's transaction and pushes it through the outbox, so nobody's chat waits for a report.
+驾驶舱 answers with a personal single-use link into the web cockpit (storage.cockpit_access).
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from handlers.reports.text import push_text
 from nlp.hotspots import load_keyword_tokenizer
 from nlp.settings import NlpSettings
 from storage.cases.lifecycle import Role
+from storage.cockpit_access import CockpitDenied, issue_link
 from storage.models.people import RoleBinding, Unit
 from storage.models.reports import ReportRequest
 from storage.stats.period import Period
@@ -64,6 +66,17 @@ async def request_report(ctx: Context, kind: str) -> Step:
     if (await ctx.uow.session.scalars(pending)).first() is None:
         ctx.uow.session.add(ReportRequest(person_id=ctx.person.id, kind=kind, requested_at=ctx.now))
     return ctx.step(Outbound(text=ctx.t(f"reports.chat.coming_{kind}")))
+
+
+async def cockpit_link(ctx: Context) -> Step:
+    """Send a personal single-use link into the data cockpit (leaders, the command center, administrators)."""
+    section = ctx.services.cockpit
+    try:
+        issued = await issue_link(ctx.uow.session, ctx.person.id, ctx.now, timedelta(hours=section.link_hours), via="chat")
+    except CockpitDenied as exc:
+        raise UserError(ctx.t("cockpit.chat.not_allowed")) from exc
+    url = section.link(issued.code, ctx.services.web_address)
+    return ctx.step(Outbound(text=ctx.t("cockpit.chat.link", url=url, expires=ctx.local(issued.expires_at), hours=f"{section.session_hours:g}")))
 
 
 def nlp_settings_of(settings: object) -> NlpSettings:

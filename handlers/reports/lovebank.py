@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.texts import Texts
 from storage.lovebank.stats import LovebankCounts, lovebank_counts
-from storage.stats.compute import Directory, Scope
+from storage.stats.directory import Directory, Scope
 from storage.stats.period import Period
 
 TOP_VOLUNTEERS = 3  # named per community

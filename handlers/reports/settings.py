@@ -44,3 +44,39 @@ def reports_problems(section: ReportsSection) -> list[str]:
         problems.append("reports.top: expected more than 0")
     problems.extend(clock_time_problems("reports.send_at", section.send_at))
     return problems
+
+
+@dataclass(frozen=True)
+class CockpitSection:
+    """[cockpit]: the data cockpit's address, how long a sign-in link and a session last, and the public page."""
+
+    base_url: str = ""  # where leaders reach QunGong's web server (empty: http://[web] host:port)
+    link_hours: float = 12.0
+    session_hours: float = 12.0
+    refresh_seconds: int = 30
+    public: bool = True
+    public_cache_seconds: int = 300
+
+    def link(self, code: str, fallback_base: str) -> str:
+        """Return the sign-in link for a code."""
+        return f"{(self.base_url or fallback_base).rstrip('/')}/cockpit/login?code={code}"
+
+
+def cockpit_of(settings: Any) -> CockpitSection:
+    """Return the [cockpit] section of a configuration (the defaults when it has none)."""
+    section = getattr(settings, "cockpit", None)
+    return section if isinstance(section, CockpitSection) else CockpitSection()
+
+
+def cockpit_problems(section: CockpitSection) -> list[str]:
+    """Return what is wrong with a [cockpit] section (empty when it is fine)."""
+    problems = []
+    if section.base_url and not section.base_url.startswith(("http://", "https://")):
+        problems.append(f"cockpit.base_url: expected http:// or https://, got {section.base_url!r}")
+    if section.link_hours <= 0 or section.session_hours <= 0:
+        problems.append("cockpit: expected link_hours and session_hours of more than 0")
+    if section.refresh_seconds < 5:
+        problems.append("cockpit.refresh_seconds: expected 5 or more")
+    if section.public_cache_seconds < 0:
+        problems.append("cockpit.public_cache_seconds: expected 0 or more")
+    return problems

@@ -17,7 +17,7 @@ from storage.stats.period import Period
 
 RANKED_KINDS = ("street", "community", "department")
 TABLE_COLUMNS = (
-    "unit", "received", "completed", "completion_rate", "on_time_rate", "solution_rate", "satisfaction_rate",
+    "unit", "received", "withdrawn", "completed", "completion_rate", "on_time_rate", "solution_rate", "satisfaction_rate",
     "avg_hours", "yellow", "red",
 )
 
@@ -53,6 +53,8 @@ def period_title(period: Period, tz: ZoneInfo, texts: Texts) -> str:
             "reports.period_title.span", from_month=first.month, from_day=first.day, to_month=last.month, to_day=last.day
         )
         return texts.t("reports.period_title.week", year=year, week=int(week), span=span)
+    if period.kind == "day":
+        return texts.t("reports.period_title.day", year=first.year, month=first.month, day=first.day)
     if period.kind == "month":
         return texts.t("reports.period_title.month", year=first.year, month=first.month)
     if period.kind == "year":
@@ -77,6 +79,8 @@ def summary_lines(total: Figures, previous: Figures, texts: Texts) -> list[str]:
             received=total.received,
             previous=previous.received,
             delta=_delta(total.received, previous.received, texts),
+            withdrawn=total.withdrawn,
+            due=total.due,
             completed=total.completed,
             completion_rate=pct(total.completion_rate),
             on_time_rate=pct(total.on_time_rate),
@@ -195,6 +199,7 @@ def unit_table(rows: list[UnitFigures], texts: Texts) -> list[str]:
         [
             u.name,
             str(u.figures.received),
+            str(u.figures.withdrawn),
             str(u.figures.completed),
             pct(u.figures.completion_rate),
             pct(u.figures.on_time_rate),

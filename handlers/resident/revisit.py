@@ -14,6 +14,7 @@ from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.menu import main_menu
 from handlers.messages import Outbound
+from handlers.resident.consent import consent_question
 from handlers.resident.my_cases import own_case
 from storage.cases.lifecycle import RATING_STATES, Action, Actor, Request, Status
 from storage.models.cases import Case, CaseRating
@@ -53,7 +54,7 @@ async def answer(ctx: Context, data: RevisitAnswer) -> Step:
         return ctx.step(Outbound(text=ctx.t("revisit.ask_satisfied", number=case.number), buttons=buttons))
     if is_positive(data.solved, data.satisfied):
         await settle(ctx, case, Answer(data.cycle, data.solved, data.satisfied), ctx.as_resident())
-        return ctx.step(Outbound(text=ctx.t("revisit.thanks", number=case.number)), main_menu(ctx))
+        return ctx.step(Outbound(text=ctx.t("revisit.thanks", number=case.number)), consent_question(ctx, case))
     state_data = {"case_id": case.id, "cycle": case.cycle, "solved": data.solved, "satisfied": data.satisfied}
     return ctx.step(Outbound(text=ctx.t("revisit.ask_reason")), state=REASON, data=state_data)
 

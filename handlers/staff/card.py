@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.buttons import (
+    PublishOp,
     StaffCard,
     StaffOp,
     StaffTarget,
@@ -20,6 +21,7 @@ from storage.cases.lifecycle import (
     Actor,
     Role,
 )
+from storage.cases.publication import publication_of, publishable
 from storage.cases.routing import COMMUNITY_MATTERS, destination_for
 from storage.cases.supervision import Colour, LightState, clock_facts, light_at
 from storage.cases.transitions import allowed_actions
@@ -68,8 +70,25 @@ async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:
     followers = await ctx.uow.events.actors_of(case.id, Action.FOLLOW.value)
     if followers:
         lines.append(ctx.t("staff.card.followers", count=len(followers)))
+    buttons = await _card_buttons(ctx, case, actor, light)
+    if actor.role is Role.COMMAND_CENTER:
+        line, extra = await _publication(ctx, case)
+        lines += line
+        buttons += extra
     image = case.photos[0] if case.photos else None
-    return Outbound(text="\n".join(lines), buttons=await _card_buttons(ctx, case, actor, light), image=image)
+    return Outbound(text="\n".join(lines), buttons=buttons, image=image)
+
+
+async def _publication(ctx: Context, case: Case) -> tuple[list[str], tuple[Button, ...]]:
+    """Return, for the command center, whether the resident consented to publishing and the button to (un)publish."""
+    publication = await publication_of(ctx.uow.session, case.id)
+    if publication is None or publication.consent is None:
+        return [], ()
+    if publication.published_at is not None:
+        return [ctx.t("publication.card_published")], (button(ctx.t("publication.button_unpublish"), PublishOp("unpublish", case.id)),)
+    if publishable(case, publication):
+        return [ctx.t("publication.card_consented")], (button(ctx.t("publication.button_publish"), PublishOp("propose", case.id)),)
+    return [ctx.t("publication.card_consented" if publication.consent else "publication.card_declined")], ()
 
 
 async def _place(ctx: Context, case: Case) -> str:

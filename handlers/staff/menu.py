@@ -1,5 +1,6 @@
 """The staff menu and task lists: my tasks, the command center's queues (triage, returns, extensions, red
-lights), this week's and month's report for leaders and the command center, administrators' newest cases, who am I."""
+lights), this week's and month's report for leaders and the command center, administrators' newest cases, the cockpit
+link, who am I."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from handlers.core import Context, Step, UserError
 from handlers.lovebank.menu import staff_buttons as lovebank_staff_buttons
 from handlers.menu import main_menu
 from handlers.messages import Outbound
-from handlers.reports.leader import request_report
+from handlers.reports.leader import cockpit_link, request_report
 from handlers.staff.access import staff_bindings
 from handlers.staff.binding import whoami
 from handlers.staff.card import light_of
@@ -27,12 +28,15 @@ from storage.cases.lifecycle import (
     Role,
     Status,
 )
+from storage.cases.publication import awaiting_publication
 from storage.cases.supervision import Colour
 from storage.models.cases import Case
 
 PAGE_SIZE = 5
 NEWEST_WINDOW = timedelta(days=7)  # an administrator's 最近诉求 list
+WORKING = [s.value for s in WORKING_STATES]
 REPORT_ITEMS = {"report_week": "week", "report_month": "month"}
+LABELS = {"cockpit": "cockpit.chat.menu", "publishable": "publication.menu"}  # menu entries whose label is kept with their feature
 
 
 LIGHT_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2}
@@ -48,13 +52,19 @@ async def staff_menu(ctx: Context) -> Outbound | None:
     if roles & HANDLER_ROLES:
         items.append("tasks")
     if Role.COMMAND_CENTER in roles:
-        items += ["triage", "returns", "extensions", "red"]
+        items += ["triage", "returns", "extensions", "red", "publishable"]
     if roles & {Role.LEADER, Role.COMMAND_CENTER}:
         items += ["report_week", "report_month"]
     if Role.ADMIN in roles:
         items.append("newest")
+    if roles & {Role.LEADER, Role.COMMAND_CENTER, Role.ADMIN}:
+        items.append("cockpit")
     items.append("whoami")
-    buttons = (*(button(ctx.t(f"staff.menu.{item}"), StaffMenu(item)) for item in items), *await wish_staff_buttons(ctx), *await lovebank_staff_buttons(ctx))
+    buttons = (
+        *(button(ctx.t(LABELS.get(item, f"staff.menu.{item}")), StaffMenu(item)) for item in items),
+        *await wish_staff_buttons(ctx),
+        *await lovebank_staff_buttons(ctx),
+    )
     return Outbound(text=ctx.t("staff.menu.prompt"), buttons=buttons)
 
 
@@ -72,6 +82,8 @@ async def open_menu_item(ctx: Context, data: StaffMenu) -> Step:
         return ctx.step(staff or main_menu(ctx))
     if data.item in REPORT_ITEMS:
         return await request_report(ctx, REPORT_ITEMS[data.item])
+    if data.item == "cockpit":
+        return await cockpit_link(ctx)
     return await show_list(ctx, StaffPage(data.item, 0))
 
 
@@ -79,10 +91,9 @@ async def _list_cases(ctx: Context, which: str) -> list[Case]:
     """Return the cases of a staff list, reddest and oldest first."""
     bindings = await staff_bindings(ctx)
     roles = {Role(b.role) for b in bindings}
-    working = [s.value for s in WORKING_STATES]
     if which == "tasks":
         units = [b.unit_id for b in bindings if Role(b.role) in HANDLER_ROLES]
-        cases = list(await ctx.uow.cases.in_states(working, unit_ids=units))
+        cases = list(await ctx.uow.cases.in_states(WORKING, unit_ids=units))
         return sorted(cases, key=lambda c: (LIGHT_ORDER[light_of(ctx, c).colour], c.dispatched_at or c.created_at, c.id))
     if which == "newest" and Role.ADMIN in roles:  # where an administrator finds a case (and its reporter) to act on
         return list(await ctx.uow.cases.newest(ctx.now - NEWEST_WINDOW))
@@ -91,12 +102,19 @@ async def _list_cases(ctx: Context, which: str) -> list[Case]:
     if which == "triage":
         centre = [b.unit_id for b in bindings if b.role == Role.COMMAND_CENTER]
         return list(await ctx.uow.cases.in_states([Status.REGISTERED.value], unit_ids=centre))
+    return await _center_list(ctx, which)
+
+
+async def _center_list(ctx: Context, which: str) -> list[Case]:
+    """Return one of the command center's district-wide lists."""
     if which == "returns":
         return list(await ctx.uow.cases.in_states([Status.RETURNED.value]))
     if which == "extensions":
         return list(await ctx.uow.cases.with_pending_extension())
     if which == "red":
-        return list(await ctx.uow.cases.overdue(working, ctx.now))
+        return list(await ctx.uow.cases.overdue(WORKING, ctx.now))
+    if which == "publishable":
+        return await awaiting_publication(ctx.uow.session)
     raise UserError(ctx.t("errors.unknown_button"))
 
 

@@ -69,6 +69,8 @@ class Action(StrEnum):
     CLOSE_DUPLICATE = "close_duplicate"
     CLOSE_NOT_RESPONSIBLE = "close_not_responsible"
     SUPERVISE = "supervise"  # 督办: the command center presses the unit to act (no state change)
+    PUBLISH = "publish"  # 公开: the command center shows a completed case on the public page (典型案例); the note is the public text
+    UNPUBLISH = "unpublish"  # 撤下: off the public page again (the command center, or QunGong when the resident withdraws consent)
 
 
 HANDLER_ROLES = frozenset({Role.GRID_MEMBER, Role.COMMUNITY, Role.STREET, Role.DEPARTMENT})
@@ -78,6 +80,7 @@ OPEN_STATES = frozenset(
 WORKING_STATES = frozenset({Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS})
 HANDLING_STATES = frozenset({Status.SIGNED, Status.IN_PROGRESS})
 RATING_STATES = frozenset({Status.COMPLETED, Status.REVISIT})
+DONE_STATES = frozenset({Status.COMPLETED, Status.REVISIT, Status.CLOSED})
 
 
 class Scope(StrEnum):
@@ -152,6 +155,8 @@ RULES: dict[Action, Rule] = {
         Rule(Action.CLOSE_DUPLICATE, frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), Status.CLOSED, _CENTER, _NOTE),
         Rule(Action.CLOSE_NOT_RESPONSIBLE, frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), Status.CLOSED, _CENTER, _NOTE),
         Rule(Action.SUPERVISE, WORKING_STATES, None, _CENTER, _NOTE),
+        Rule(Action.PUBLISH, DONE_STATES, None, _CENTER, _NOTE),
+        Rule(Action.UNPUBLISH, frozenset(Status), None, {**_SYSTEM, **_CENTER}),
     )
 }
 

@@ -31,6 +31,7 @@ class NewCase:
     street_id: int | None = None
     jurisdiction_source: str | None = None
     department_code: str | None = None
+    category: str | None = None
     classifier_confidence: float | None = None
     classifier_reason: str | None = None
     contact_phone: str | None = None
@@ -81,6 +82,7 @@ async def register_case(
             street_id=new.street_id,
             jurisdiction_source=new.jurisdiction_source,
             department_code=new.department_code,
+            category=new.category,
             classifier_confidence=new.classifier_confidence,
             classifier_reason=new.classifier_reason,
             resident_person_id=new.resident_person_id,

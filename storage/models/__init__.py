@@ -3,12 +3,12 @@
     base      the declarative base and the constraint naming convention
     people    units, people, role bindings, chat accounts
     places    the gazetteer: compounds, buildings, road sections and landmarks in their grids
-    cases     cases, their events, ratings, lights, explanations, the calendar overrides
+    cases     cases, their events, ratings, lights, explanations, publications, the calendar overrides
     chat      recorded updates, the outbox, conversations, WeChat menus
-    access    staff invites, bans, the simulator's identity owners and trainers' passes
+    access    staff invites, bans, the simulator's identity owners and trainers' passes, cockpit passes and page views
     wishes    micro-wishes and their events
     lovebank  the love bank: points ledger, balances, activities, rewards, redemptions, wish teams
-    reports   reports asked for in chat, answered by a job
+    reports   reports asked for in chat, answered by a job; the daily rollup of the headline figures
     runtime   processes' heartbeats, the scheduler's lease, shared send limits, retention runs
     wecom     the WeChat Work channel's shared access token and its template cards
 

@@ -1,4 +1,5 @@
-"""Ways in that are granted, not claimed: staff invites, the simulator's identity owners and trainers' passes."""
+"""Ways in that are granted, not claimed: staff invites, the simulator's identity owners and trainers' passes,
+the cockpit's sign-in links and sessions, and the log of what the cockpit showed to whom."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
+    Index,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,3 +79,33 @@ class Ban(Base):
     by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CockpitPass(Base):
+    """A leader's or dispatcher's way into the data cockpit: a single-use link code, then a session (both hashed)."""
+
+    __tablename__ = "cockpit_passes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    issued_via: Mapped[str] = mapped_column(String(16))  # chat or cli
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    link_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PageView(Base):
+    """One page of the cockpit shown to one person: who saw what, and when."""
+
+    __tablename__ = "page_views"
+    __table_args__ = (Index("ix_page_views_person_id_at", "person_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    pass_id: Mapped[int | None] = mapped_column(ForeignKey("cockpit_passes.id"))
+    path: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -39,6 +39,9 @@ class Case(Base):
         Index("ix_cases_current_unit_status", "current_unit_id", "status"),
         Index("ix_cases_resident_created", "resident_person_id", "created_at"),
         Index("ix_cases_department_grid_created", "department_code", "grid_id", "created_at"),  # similar-case check
+        Index("ix_cases_created_at", "created_at"),  # report figures: the cases received in a period
+        Index("ix_cases_completed_at", "completed_at"),  # report trends: the cases completed in a period
+        Index("ix_cases_updated_at", "updated_at"),  # the daily rollup: which days changed since it ran
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +57,7 @@ class Case(Base):
     street_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     jurisdiction_source: Mapped[str | None] = mapped_column(String(16))
     department_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    category: Mapped[str | None] = mapped_column(String(32))  # problem category (nlp/data/categories.toml); None until categorised
     classifier_confidence: Mapped[float | None] = mapped_column(Float)
     classifier_reason: Mapped[str | None] = mapped_column(String(256))
     current_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -84,7 +88,10 @@ class CaseEvent(Base):
     """One step in a case's history; append-only (database triggers refuse UPDATE and DELETE)."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case_id_id", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_case_events_case_id_id", "case_id", "id"),
+        Index("ix_case_events_action_created_at", "action", "created_at"),  # report figures: returns, extensions, redos
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -166,3 +173,22 @@ class CalendarOverride(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(String(128))
+
+
+class CasePublication(Base):
+    """Whether a case may be shown on the public page: the resident's consent, and the reviewed public text.
+
+    The command center publishes a completed case as a typical case (典型案例) only with the resident's
+    consent; publishing and unpublishing are also events in the case's history (actions publish, unpublish).
+    """
+
+    __tablename__ = "case_publications"
+    __table_args__ = (Index("ix_case_publications_published_at", "published_at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    consent: Mapped[bool | None] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    public_text: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,10 +1,11 @@
-"""Reports asked for in chat (本周报告, 本月报告): built and pushed by a job, so no chat waits on them."""
+"""Reports asked for in chat (本周报告, 本月报告), built and pushed by a job so no chat waits on them; and the daily
+rollup of the headline figures that keeps the cockpit fast over long periods."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -23,3 +24,41 @@ class ReportRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class DailyFigures(Base):
+    """The headline figures of one local day for one place (street, community, grid; 0 where a case has none).
+
+    The cohort counts follow the cases received that day as they stood when the row was made; the
+    revisit counts are the answers given that day. Rows are remade by the `stats_rollup` job for days
+    whose cases changed; storage/stats/rollup.py adds them up, and counts what changed since directly.
+    """
+
+    __tablename__ = "daily_figures"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    street_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    timed: Mapped[int] = mapped_column(Integer, default=0)
+    on_time: Mapped[int] = mapped_column(Integer, default=0)
+    hours_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    hours_n: Mapped[int] = mapped_column(Integer, default=0)
+    rated: Mapped[int] = mapped_column(Integer, default=0)
+    solved: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RollupState(Base):
+    """How far the daily rollup reaches: every local day up to `through_day` is rolled up, and cases changed
+    since `watermark` (a little before the last run began) may have made their day's rows stale."""
+
+    __tablename__ = "rollup_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    through_day: Mapped[date] = mapped_column(Date)
+    watermark: Mapped[datetime] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)

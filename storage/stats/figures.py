@@ -75,12 +75,19 @@ class Figures:
     explanations_owed: int = 0
     explanations_late: int = 0
     explanations_missing: int = 0
-    hours: list[float] = field(default_factory=list, repr=False)
+    hours_sum: float = 0.0  # hours from receipt to completion, summed over the completed cases with a completion time
+    hours_n: int = 0
+    hours: list[float] = field(default_factory=list, repr=False)  # each of those hours, when percentiles are asked for
+
+    @property
+    def due(self) -> int:
+        """Return the cases that should be completed (应办结): received, less those the resident withdrew."""
+        return self.received - self.withdrawn
 
     @property
     def completion_rate(self) -> float | None:
-        """Return 办结率: completed over received, withdrawn cases left out."""
-        return ratio(self.completed, self.received - self.withdrawn)
+        """Return 办结率: completed over the cases due (received, withdrawn ones left out), both shown beside it."""
+        return ratio(self.completed, self.due)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -100,11 +107,11 @@ class Figures:
     @property
     def avg_hours(self) -> float | None:
         """Return the average hours from receipt to completion."""
-        return sum(self.hours) / len(self.hours) if self.hours else None
+        return self.hours_sum / self.hours_n if self.hours_n else None
 
     @property
     def p90_hours(self) -> float | None:
-        """Return the 90th percentile of hours from receipt to completion."""
+        """Return the 90th percentile of hours from receipt to completion (None unless the hours were loaded)."""
         return percentile(self.hours, 90)
 
     def value(self, name: str) -> int | float | None:

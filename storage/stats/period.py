@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-KINDS = ("week", "month", "year", "range")
+KINDS = ("day", "week", "month", "year", "range")
 
 
 class PeriodError(ValueError):
@@ -33,6 +33,8 @@ class Period:
         first = self.start.astimezone(tz).date()
         if self.partial:
             return Period(self.kind, self.start - self.length, self.start, f"{self.key}-previous", partial=True)
+        if self.kind == "day":
+            return day_of(first - timedelta(days=1), tz)
         if self.kind == "week":
             return week_of(first - timedelta(days=7), tz)
         if self.kind == "month":
@@ -52,6 +54,11 @@ class Period:
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
     """Return local midnight at the start of a day."""
     return datetime.combine(day, time(0, 0), tz)
+
+
+def day_of(day: date, tz: ZoneInfo) -> Period:
+    """Return one local day."""
+    return Period("day", _midnight(day, tz), _midnight(day + timedelta(days=1), tz), day.isoformat())
 
 
 def week_of(day: date, tz: ZoneInfo) -> Period:
@@ -105,11 +112,13 @@ def _moment(text: str, tz: ZoneInfo) -> datetime:
 
 
 def parse_period(text: str, now: datetime, tz: ZoneInfo) -> Period:
-    """Parse week|month|year (the current one, to date is fine), last-week|last-month|last-year or FROM..TO."""
+    """Parse today|week|month|year (the current one, to date), yesterday|last-week|last-month|last-year or FROM..TO."""
     raw = text.strip()
     value = raw.lower()  # the keywords in any case; dates and times as given (2026-11-01T08:00 keeps its T)
     today = now.astimezone(tz).date()
-    current = {"week": week_of(today, tz), "month": month_of(today, tz), "year": year_of(today.year, tz)}
+    if value == "yesterday":
+        return day_of(today - timedelta(days=1), tz)
+    current = {"today": day_of(today, tz), "week": week_of(today, tz), "month": month_of(today, tz), "year": year_of(today.year, tz)}
     if value in current:
         found = current[value]
         return replace(found, end=now, partial=True) if now < found.end else found
@@ -117,7 +126,7 @@ def parse_period(text: str, now: datetime, tz: ZoneInfo) -> Period:
         return last_complete(value[5:], now, tz)
     start_text, sep, end_text = raw.partition("..")
     if not sep:
-        raise PeriodError(f"expected week, month, year, last-week, last-month, last-year or FROM..TO, got {text!r}")
+        raise PeriodError(f"expected today, week, month, year, yesterday, last-week, last-month, last-year or FROM..TO, got {text!r}")
     start, end = _moment(start_text, tz), _moment(end_text, tz)
     if end <= start:
         raise PeriodError(f"the period {text!r} ends before it starts (TO is exclusive: 2026-11-01..2026-12-01 is November)")

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.cases import Case
-from storage.stats.compute import Directory, Scope, scope_filter
+from storage.stats.compute import UNCATEGORISED
+from storage.stats.directory import Directory, Scope, scope_filter
 from storage.stats.period import Period
 
 
 @dataclass(frozen=True)
 class Subject:
-    """A case as the hotspots see it: its text, its category (department name) and its places."""
+    """A case as the hotspots see it: its text, its problem category (a code of nlp/data/categories.toml) and its places."""
 
     text: str
     category: str | None
@@ -64,7 +65,7 @@ def find_compounds(text: str, names: list[str]) -> tuple[str, ...]:
 async def load_subjects(session: AsyncSession, directory: Directory, period: Period, scope: Scope) -> Subjects:
     """Return the cases received in a period within a scope, as hotspot subjects."""
     names = compounds_of(directory)
-    query = select(Case.text, Case.address, Case.department_code, Case.community_id, Case.grid_id).where(
+    query = select(Case.text, Case.address, Case.category, Case.community_id, Case.grid_id).where(
         Case.created_at >= period.start, Case.created_at < period.end, scope_filter(scope)
     )
     subjects = Subjects()
@@ -74,7 +75,7 @@ async def load_subjects(session: AsyncSession, directory: Directory, period: Per
         subjects.items.append(
             Subject(
                 text=row.text,
-                category=directory.name_of("department", row.department_code) if row.department_code else None,
+                category=row.category or UNCATEGORISED,
                 community=community.name if community else None,
                 grid=grid.name if grid else None,
                 compounds=find_compounds(f"{row.text} {row.address or ''}", names),

@@ -1,12 +1,18 @@
 """The closed loop (闭环) in the running app: `qungong run` with its scheduler and outbox sender, driven
-over HTTP like the README's walk-through, on SQLite and PostgreSQL. Every push must reach its reader."""
+over HTTP like the README's walk-through, on SQLite and PostgreSQL. Every push must reach its reader.
+Leaders sign in to the data cockpit and read the figures `qungong report` gives."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tests.cockpit.conftest import cards
+from tests.e2e.cockpit_client import LINK, Browser, last_month
 from tests.e2e.conftest import assert_clean
 from tests.e2e.process import Server
 from tests.e2e.simclient import SimClient
@@ -75,4 +81,38 @@ def test_a_leader_asks_for_this_weeks_report_in_chat(demo_server: Server, sim: S
     assert "正在生成本周" in sim.text(replies)
     report_message = sim.wait_for("leader-dh", "受理", timeout=30)
     assert str(report_message.get("image", "")).startswith("/sim/files/")
+    assert_clean(demo_server)
+
+
+def test_a_leader_signs_in_from_chat_and_reads_the_reports_figures(demo_server: Server, sim: SimClient) -> None:
+    sim.say("leader-district", "驾驶舱")
+    found = LINK.search(sim.text(sim.last["leader-district"]))
+    assert found is not None, sim.last["leader-district"]
+    browser = Browser()
+    status, page = browser.sign_in(found.group(1))
+    assert status == 200 and "data-card=\"received\"" in page
+    first, last, period = last_month()
+    query = f"period=custom&from={first}&to={last}"
+    status, page = browser.get(f"{demo_server.base}/cockpit/?{query}")
+    shown = cards(page)
+    printed = demo_server.qungong("report", "--period", period, "--format", "csv").stdout
+    rows = list(csv.reader(io.StringIO(printed)))
+    total = dict(zip(rows[0], rows[1], strict=True))
+    assert shown["received"] == total["受理"] and int(total["受理"]) > 100
+    assert shown["completed"] == f"{total['办结']}/{int(total['受理']) - int(total['撤单'])}"
+    assert shown["satisfaction_rate"] == f"{float(total['满意率']) * 100:.1f}%"
+    status, live = browser.get(f"{demo_server.base}/cockpit/api/live?{query}")
+    assert status == 200 and {k: v["value"] for k, v in json.loads(live)["cards"].items()} == shown
+    assert browser.sign_in(found.group(1))[0] == 403  # the link was used
+    status, public = Browser().get(f"{demo_server.base}/public/")
+    assert status == 200 and "青禾区" in public
+    assert_clean(demo_server)
+
+
+def test_an_administrator_issues_a_link_on_the_command_line(demo_server: Server) -> None:
+    printed = demo_server.qungong("cockpit", "link", "--person", "钱甲").stdout
+    found = LINK.search(printed)
+    assert found is not None, printed
+    status, page = Browser().sign_in(found.group(1))
+    assert status == 200 and "青禾区" in page  # (residents are refused: tests/cockpit/test_access.py)
     assert_clean(demo_server)

@@ -62,6 +62,14 @@ class Chat:
                     return candidate
         raise AssertionError(f"no button {label!r} in {[b.label for m in self.last for b in m.buttons]}")
 
+    async def send_raw(self, payload: str) -> list[Outbound]:
+        """Press a button by its payload (as a replayed or forged button would)."""
+        return await self.send(InboundKind.BUTTON, payload)
+
+    async def send_button_of(self, case: Case) -> list[Outbound]:
+        """Open a case's staff card (the button a staff list shows)."""
+        return await self.send_raw(f"sc:{case.id}")
+
     async def photo(self, name: str) -> list[Outbound]:
         """Send a photo."""
         return await self.send(InboundKind.PHOTO, photo=name)

@@ -11,7 +11,8 @@ from handlers.buttons import Choice, StaffOp
 from handlers.messages import InboundKind, outbound_from_payload
 from storage.cases.lifecycle import Action
 from storage.models.cases import Case, CaseRating
-from storage.stats.compute import compute_stats, load_directory, resolve_scope
+from storage.stats.compute import compute_stats
+from storage.stats.directory import load_directory, resolve_scope
 from storage.stats.period import week_of
 from tests.handlers.chat import Chat, report
 from tests.handlers.conftest import District

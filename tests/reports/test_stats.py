@@ -10,7 +10,8 @@ from bot.app import App
 from handlers.reports.build import build_report
 from handlers.reports.settings import ReportsSection
 from handlers.reports.text import full_text, push_text
-from storage.stats.compute import compute_stats, load_directory, ranking, resolve_scope
+from storage.stats.compute import compute_stats, ranking
+from storage.stats.directory import load_directory, resolve_scope
 from storage.stats.period import parse_period, week_of
 from tests.reports.fixture_data import NOW, TZ, load_fixture
 

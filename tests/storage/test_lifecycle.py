@@ -55,6 +55,8 @@ withdraw              registered dispatched signed in_progress returned         
 close_duplicate       registered dispatched returned              command_center*
 close_not_responsible registered dispatched returned              command_center*
 supervise             dispatched signed in_progress               command_center*
+publish               completed revisit closed                    command_center*
+unpublish             registered dispatched signed in_progress returned completed revisit closed withdrawn   system* command_center*
 """
 
 STATE_NAMES = {s.value for s in Status}
