@@ -128,3 +128,38 @@ def test_systemd_units_run_real_roles() -> None:
     done = subprocess.run([verify, "verify", *(str(u) for u in units)], capture_output=True, text=True, check=False)
     problems = [line for line in done.stderr.splitlines() if line.strip() and "is not executable" not in line]
     assert problems == [], problems
+
+
+def _compose_available() -> str | None:
+    """Return why Docker Compose cannot run here, or None when it can."""
+    docker = shutil.which("docker")
+    if docker is None:
+        return "docker is not installed"
+    if subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode != 0:
+        return "the docker compose plugin is not installed"
+    if subprocess.run([docker, "info"], capture_output=True, check=False).returncode != 0:
+        return "no Docker daemon answers"
+    return None
+
+
+def test_compose_starts_and_the_simulator_answers_through_nginx(tmp_path: Path) -> None:
+    """`docker compose up` starts every service; /healthz and the simulator answer through nginx (needs Docker)."""
+    missing = _compose_available()
+    if missing is not None:
+        pytest.skip(f"Docker Compose is not available: {missing}")
+    (DEPLOY / ".env").write_text("POSTGRES_PASSWORD=compose-test\n", encoding="utf-8")
+    config = DEPLOY / "config.local.toml"
+    config.write_text('[app]\ndemo = true\n\n[web]\nsimulator = "on"\n', encoding="utf-8")
+    compose = ["docker", "compose", "-f", str(DEPLOY / "docker-compose.yml"), "-p", "qungong-test"]
+    try:
+        subprocess.run([*compose, "up", "-d", "--build", "--wait"], check=True, timeout=900)
+        import urllib.request
+
+        with urllib.request.urlopen("http://127.0.0.1/healthz", timeout=10) as answer:  # noqa: S310 - the local nginx
+            assert answer.status == 200
+        with urllib.request.urlopen("http://127.0.0.1/", timeout=10) as answer:  # noqa: S310
+            assert "sim" in answer.read().decode("utf-8", "replace")
+    finally:
+        subprocess.run([*compose, "down", "-v"], check=False, timeout=300)
+        config.unlink(missing_ok=True)
+        (DEPLOY / ".env").unlink(missing_ok=True)
