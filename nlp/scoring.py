@@ -83,7 +83,7 @@ def encode(model: RoutingModel, doc: Prepared) -> tuple[list[int], Vector]:
             continue
         ids = list(counts)
         tf = np.fromiter(counts.values(), dtype=np.float32, count=len(ids))
-        block = (1.0 + np.log(tf)) * model.idf[ids]
+        block: Vector = ((1.0 + np.log(tf)) * model.idf[ids]).astype(np.float32)
         norm = float(np.sqrt(block @ block))
         rows.extend(ids)
         values.append(block / norm if norm else block)

@@ -33,7 +33,8 @@ class Combiner:
 
     def logits(self, svm: Matrix, nb: Matrix, lexicon: Matrix, rules: Matrix) -> Matrix:
         """Return the calibrated logits."""
-        return self.svm * svm + self.nb * nb + self.lexicon * lexicon + self.rule * rules + np.asarray(self.bias)
+        out: Matrix = self.svm * svm + self.nb * nb + self.lexicon * lexicon + self.rule * rules + np.asarray(self.bias)
+        return out
 
     def probabilities(self, svm: Matrix, nb: Matrix, lexicon: Matrix, rules: Matrix) -> Matrix:
         """Return the calibrated probabilities (rows sum to 1)."""

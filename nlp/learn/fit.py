@@ -171,7 +171,10 @@ def train_model(
     x = blocks.transform(docs)
     svm, nb = _fit_text_models(x, y_text)
     cues = Cues(terms, topics, threshold)
-    model = _export(blocks, svm, nb, combiner, labels, x, rows, docs, featurizer, taxonomy, cues, options)
+    model = _export(
+        blocks=blocks, svm=svm, nb=nb, combiner=combiner, labels=labels, x=x, rows=rows, docs=docs,
+        featurizer=featurizer, taxonomy=taxonomy, cues=cues, options=options,
+    )
     return Fitted(model, labels, probs, y, calibrated, decided)
 
 
@@ -188,6 +191,7 @@ def _decided(
 
 
 def _export(
+    *,
     blocks: Blocks,
     svm: LinearSVC,
     nb: MultinomialNB,
