@@ -38,11 +38,11 @@ class Classifier:
 
     def classify(self, text: str) -> Classification:
         """Return the department (or dispatch: unsure, or several departments) for a resident's text."""
-        return self._scorer.classify(self.featurizer.prepare(text))
+        return self._scorer.classify(self.featurizer.prepare(text, types=False))
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Return the calibrated probability of every department for a text."""
-        probs = self._scorer.probabilities(self.featurizer.prepare(text))
+        probs = self._scorer.probabilities(self.featurizer.prepare(text, types=False))
         return dict(zip(self.model.labels, probs, strict=True))
 
     def guess_request_type(self, text: str) -> str:

@@ -1,7 +1,7 @@
 """The exported routing model: a weight table the classifier reads with dictionary look-ups.
 
 Training (nlp/learn/, with scikit-learn) writes it; serving needs only this module and numpy.
-A text is two TF-IDF blocks (character 1-3-grams, jieba words; sublinear tf, smoothed idf, each
+A text is two TF-IDF blocks (character 1-3-grams, jieba words; binary tf, smoothed idf, each
 block l2-normalised, exactly as scikit-learn's TfidfVectorizer computes them), so its logits are
 ``x · W + bias + lexicon_weight · √lexicon + rule_weight · rules`` — a sparse sum over the
 features the text contains. The weights already hold the calibration fitted on held-out folds,

@@ -51,8 +51,8 @@ class Featurizer:
         """Return a featurizer sharing everything but the department term table."""
         return Featurizer(self.lexicon, self.normaliser, self.tokenizer, self.rules, terms)
 
-    def prepare(self, raw: str) -> Prepared:
-        """Normalise raw text and collect words, n-grams, lexicon hits and fired rules."""
+    def prepare(self, raw: str, *, types: bool = True) -> Prepared:
+        """Normalise raw text and collect words, n-grams, lexicon hits and fired rules (types: the request-type cues too)."""
         text = self.normaliser(raw if isinstance(raw, str) else "")
         words = tuple(self.tokenizer.cut(text)) if text else ()
         return Prepared(
@@ -61,6 +61,6 @@ class Featurizer:
             grams=tuple(char_ngrams(text)),
             tokens=tuple(word_tokens(words, self.lexicon.stopwords)),
             hits=tuple(h for h in self._dept_matcher.find(text) if not negated(text, h.start)),
-            type_hits=tuple(self._type_matcher.find(text)),
+            type_hits=tuple(self._type_matcher.find(text)) if types else (),
             firings=fire(self.rules, text),
         )

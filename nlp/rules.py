@@ -12,8 +12,10 @@ model, capped (it can add at most the model's fitted rule weight), never an over
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 NOISE = (
     "噪音", "噪声", "吵死", "吵得", "吵闹", "太吵", "好吵", "很吵", "吵醒", "吵人", "吵到", "轰隆", "嗡嗡", "哐", "咚咚", "震得", "震动", "声音", "扰民", "睡不着",
@@ -162,17 +164,32 @@ class BoundaryRule:
         """Return the family of the topic (noise, fumes ...): one rule per family fires."""
         return self.topic.split(".", 1)[0]
 
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+        """Compile the exclusions and each group into one alternation (longest terms first)."""
+        return _alternation(self.unless), tuple(p for p in map(_alternation, self.when_all) if p is not None)
+
     def match(self, text: str) -> tuple[str, ...] | None:
-        """Return the first matching term of each group, or None when the rule does not fire."""
-        if any(term in text for term in self.unless):
-            return None
+        """Return the first (leftmost, not negated) matching term of each group, or None when the rule does not fire."""
+        unless, groups = self._patterns
         found: list[str] = []
-        for group in self.when_all:
-            term = next((t for t in group if t in text and present(text, t)), None)
-            if term is None:
+        for pattern in groups:
+            match = pattern.search(text)
+            while match is not None and negated(text, match.start()):
+                match = pattern.search(text, match.start() + 1)
+            if match is None:
                 return None
-            found.append(term)
+            found.append(match.group(0))
+        if unless is not None and unless.search(text):
+            return None
         return tuple(dict.fromkeys(found))
+
+
+def _alternation(terms: Sequence[str]) -> re.Pattern[str] | None:
+    """Return a pattern matching any of the terms (longest first), or None for no terms."""
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True)))
 
 
 NEGATORS = ("不是", "并非", "而非", "不属于", "并不是")

@@ -70,29 +70,31 @@ def softmax(logits: Sequence[float] | Vector) -> list[float]:
 
 
 def encode(model: RoutingModel, doc: Prepared) -> tuple[list[int], Vector]:
-    """Return the rows and TF-IDF values of a text's known features (each block l2-normalised)."""
-    rows: list[int] = []
-    values: list[Vector] = []
-    for tokens, vocab in ((doc.grams, model.chars), (doc.tokens, model.words)):
-        counts: dict[int, int] = {}
-        for token in tokens:
-            row = vocab.get(token)
-            if row is not None:
-                counts[row] = counts.get(row, 0) + 1
-        if not counts:
-            continue
-        ids = list(counts)
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(ids))
-        block: Vector = ((1.0 + np.log(tf)) * model.idf[ids]).astype(np.float32)
-        norm = float(np.sqrt(block @ block))
-        rows.extend(ids)
-        values.append(block / norm if norm else block)
-    return rows, (np.concatenate(values) if values else np.zeros(0, dtype=np.float32))
+    """Return the rows and TF-IDF values of a text's known features (binary tf × idf, each block l2-normalised)."""
+    chars = set(map(model.chars.get, doc.grams))
+    words = set(map(model.words.get, doc.tokens))
+    chars.discard(None)
+    words.discard(None)
+    rows: list[int] = [*chars, *words]  # type: ignore[list-item]  # None was discarded
+    if not rows:
+        return rows, np.zeros(0, dtype=np.float32)
+    values: Vector = model.idf[rows]
+    split = len(chars)
+    squares = values * values
+    head, tail = float(squares[:split].sum()), float(squares[split:].sum())
+    if head > 0:
+        values[:split] /= math.sqrt(head)
+    if tail > 0:
+        values[split:] /= math.sqrt(tail)
+    return rows, values
 
 
-def term_scores(doc: Prepared, terms: Mapping[str, tuple[tuple[str, float], ...]], labels: Sequence[str]) -> Vector:
-    """Return the summed lexicon weight per label."""
-    index = {label: i for i, label in enumerate(labels)}
+def term_scores(
+    doc: Prepared, terms: Mapping[str, tuple[tuple[str, float], ...]], labels: Sequence[str], index: Mapping[str, int] | None = None
+) -> Vector:
+    """Return the summed lexicon weight per label (index: the labels' positions, if already known)."""
+    if index is None:
+        index = {label: i for i, label in enumerate(labels)}
     totals = np.zeros(len(labels), dtype=np.float32)
     for hit in doc.hits:
         for owner, weight in terms.get(hit.term, ()):
@@ -134,17 +136,22 @@ class Scorer:
         self.model = model
         self.threshold = model.threshold if threshold is None else threshold
         self.labels = model.labels
+        self._index = {label: i for i, label in enumerate(self.labels)}
+        self._names = {code: taxonomy.name_zh(code) for code in (*self.labels, FALLBACK)}
 
     def logits(self, doc: Prepared) -> Vector:
         """Return one logit per department label."""
+        return self._logits(doc, term_scores(doc, self.model.terms, self.labels, self._index), rule_flags(doc, self.model.topics, self.labels))
+
+    def _logits(self, doc: Prepared, lex: Vector, flags: Vector) -> Vector:
+        """Return the logits given the text's lexicon weights and rule flags."""
         model = self.model
         head = model.department
         rows, values = encode(model, doc)
         logits = head.bias.copy()
         if rows:
             logits += values @ head.weights[rows]
-        lex = term_scores(doc, model.terms, self.labels)
-        logits += model.lexicon_weight * np.sqrt(lex) + model.rule_weight * rule_flags(doc, model.topics, self.labels)
+        logits += model.lexicon_weight * np.sqrt(lex) + model.rule_weight * flags
         return logits
 
     def probabilities(self, doc: Prepared) -> list[float]:
@@ -155,27 +162,28 @@ class Scorer:
         """Decide the department for a prepared text: the command center below the threshold or for several departments."""
         if not any(_is_cjk(ch) for ch in doc.text) and not doc.hits:
             return self._unrecognised()
-        probs = self.probabilities(doc)
+        model = self.model
+        lex = term_scores(doc, model.terms, self.labels, self._index)
+        flags = rule_flags(doc, model.topics, self.labels)
+        probs = softmax(self._logits(doc, lex, flags))
         order = sorted(range(len(probs)), key=lambda i: -probs[i])
         best = order[0]
         guess = self.labels[best]
         confidence = probs[best]
-        alternatives = tuple(
-            Candidate(self.labels[i], self.taxonomy.name_zh(self.labels[i]), round(probs[i], 4)) for i in order[:TOP_N]
-        )
+        names = self._names
+        alternatives = tuple(Candidate(self.labels[i], names[self.labels[i]], round(probs[i], 4)) for i in order[:TOP_N])
         evidence, rule, reason = self._explain(doc, guess, best)
         department = guess
-        model = self.model
-        strong = strong_departments(doc, model.terms, model.topics, self.labels, model.strong_cue)
+        strong = [c for i, c in enumerate(self.labels) if c != FALLBACK and (lex[i] >= model.strong_cue or flags[i] > 0)]
         if guess != FALLBACK and len(strong) >= MULTI_DEPARTMENTS:
             department, rule = FALLBACK, MULTI_RULE
-            reason = "涉及多个部门（" + "、".join(self.taxonomy.name_zh(c) for c in strong) + "）"
+            reason = "涉及多个部门（" + "、".join(names[c] for c in strong) + "）"
         elif guess != FALLBACK and confidence < self.threshold:
             department = FALLBACK
             reason = f"把握不足（{confidence:.0%}）"
         return Classification(
             department=department,
-            department_zh=self.taxonomy.name_zh(department),
+            department_zh=names[department],
             confidence=round(confidence, 4),
             guess=guess,
             alternatives=alternatives,

@@ -36,13 +36,13 @@ class Blocks:
     @classmethod
     def fit(cls, docs: Sequence[Prepared], min_df: int = 1) -> Blocks:
         """Fit both vectorizers on prepared texts."""
-        chars = TfidfVectorizer(analyzer=_grams, sublinear_tf=True, min_df=min_df, dtype=np.float32)
-        words = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True, min_df=min_df, dtype=np.float32)
+        chars = TfidfVectorizer(analyzer=_grams, binary=True, min_df=min_df, dtype=np.float32)
+        words = TfidfVectorizer(analyzer=_tokens, binary=True, min_df=min_df, dtype=np.float32)
         chars.fit(docs)
         try:
             words.fit(docs)
         except ValueError:  # no word at all (e.g. texts of digits only): an empty block
-            words = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True, min_df=1, dtype=np.float32)
+            words = TfidfVectorizer(analyzer=_tokens, binary=True, min_df=1, dtype=np.float32)
             words.fit([*docs, _placeholder()])
         return cls(chars, words)
 
