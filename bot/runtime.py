@@ -17,6 +17,7 @@ from bot.channels.registry import (
 )
 from bot.heap import settle_heap
 from bot.outbox.sender import start_outbox_sender
+from bot.routing import watch
 from bot.web.server import build_web_app
 from scheduler.runner import start_scheduler, stop_scheduler
 
@@ -40,12 +41,14 @@ async def run_until(app: App, stop: asyncio.Event) -> None:
             sender, stop_sender = await start_outbox_sender(
                 app.session_factory, adapters(channels), app.config.outbox, app.config.app.language
             )
+            model_watch = asyncio.create_task(watch(app.running_routing(), app.session_factory, stop))
             settle_heap()  # everything is loaded and started
             try:
                 await stop.wait()
             finally:
                 stop_sender.set()
                 await sender
+                await model_watch
                 stop_scheduler(scheduler)
         finally:
             await stop_channels(channels)

@@ -40,6 +40,7 @@ class Classification:
     evidence: tuple[str, ...]
     rule: str | None
     reason_zh: str
+    ranked: tuple[Candidate, ...] = ()
 
     @property
     def routed(self) -> bool:
@@ -171,7 +172,8 @@ class Scorer:
         guess = self.labels[best]
         confidence = probs[best]
         names = self._names
-        alternatives = tuple(Candidate(self.labels[i], names[self.labels[i]], round(probs[i], 4)) for i in order[:TOP_N])
+        ranked = tuple(Candidate(self.labels[i], names[self.labels[i]], round(probs[i], 4)) for i in order)
+        alternatives = ranked[:TOP_N]
         evidence, rule, reason = self._explain(doc, guess, best)
         department = guess
         strong = [c for i, c in enumerate(self.labels) if c != FALLBACK and (lex[i] >= model.strong_cue or flags[i] > 0)]
@@ -190,6 +192,7 @@ class Scorer:
             evidence=evidence,
             rule=rule,
             reason_zh=reason,
+            ranked=ranked,
         )
 
     def _unrecognised(self) -> Classification:

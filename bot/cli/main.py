@@ -17,6 +17,7 @@ from bot.app import App, build_app, load_demo, prepare_database
 from bot.cli import outbox as cli_outbox
 from bot.cli import people as cli_people
 from bot.cli import reports as cli_reports
+from bot.cli import routing as cli_routing
 from bot.cli import simulator as cli_simulator
 from bot.cli import wechat as channels_cli
 from bot.config.loader import ConfigError, load_config
@@ -63,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_check_config
     )
     cli_people.add_commands(sub)
-    nlp_cli.add_commands(sub)
+    cli_routing.add_commands(nlp_cli.add_commands(sub))
     scheduler_cli.add_commands(sub)
     channels_cli.add_commands(sub)
     cli_reports.add_commands(sub)
@@ -192,7 +193,8 @@ def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
         ("storage.url", _safe_url(config.storage.url)),
         ("web", f"{config.web.host}:{config.web.port}"),
         ("simulator", _simulator_line(config)),
-        ("nlp.threshold", config.nlp.threshold),
+        ("nlp.threshold", config.nlp.threshold or "the model's calibrated threshold"),
+        ("nlp.retrain", config.nlp.retrain),
         ("sla", f"sign {config.sla.sign_hours} h, yellow {config.sla.yellow_hours} h, red {config.sla.red_hours} h"),
         ("channels", ", ".join(f"{c.name} ({c.kind})" for c in config.channels) or "none: the web simulator only"),
     ]

@@ -7,11 +7,12 @@
     access    staff invites, the simulator's identity owners and trainers' passes
     wishes    micro-wishes and their events
     reports   reports asked for in chat, answered by a job
+    routing   the versions of the routing model and which one is active
 
 Importing this package registers every table on `Base.metadata`. It imports nothing else of QunGong
 but `storage.types`.
 """
 
-from storage.models import access, base, cases, chat, people, reports, wishes  # noqa: F401 - registers every table
+from storage.models import access, base, cases, chat, people, reports, routing, wishes  # noqa: F401 - registers every table
 
-__all__ = ["access", "base", "cases", "chat", "people", "reports", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "people", "reports", "routing", "wishes"]

@@ -123,6 +123,7 @@ def generate(
     shared: Mapping[tuple[str, str], Sequence[str]],
     n: int,
     seed: int,
+    *,
     noise: float = 0.03,
     shared_rate: float = 0.08,
 ) -> list[tuple[str, str]]:
