@@ -3,7 +3,7 @@
 At the top of this package, persistence: the tables (models/), the engine and SQLite driver (db.py,
 sqlite_driver.py), repositories and the unit of work (repositories.py, conversations.py, outbox.py,
 uow.py, upsert.py, types.py), schema migrations (migrate.py, migrations/), invites and simulator
-access, settings. By capability below: cases/ (the lifecycle and its use cases, routing, lights and
+access, settings, the stored versions of the routing model (routing_models.py). By capability below: cases/ (the lifecycle and its use cases, routing, lights and
 the work clock), wishes/, stats/ (report figures) and demo/ (the demo district and its history).
 storage/ imports no other QunGong package.
 """

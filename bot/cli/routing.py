@@ -52,7 +52,7 @@ def cmd_train(args: argparse.Namespace, config: Config) -> int:
     settings = config.nlp_settings()
     if not args.from_db:
         if args.since is not None:
-            raise NlpInputError("--since 只能和 --from-db 一起用")
+            raise NlpInputError("--since needs --from-db")
         return nlp_cli.run_train(args, settings)
     settings = nlp_cli.with_options(args, settings)
     if args.target_precision is not None:

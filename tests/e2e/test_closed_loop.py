@@ -3,6 +3,7 @@ over HTTP like the README's walk-through, on SQLite and PostgreSQL. Every push m
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -75,4 +76,22 @@ def test_a_leader_asks_for_this_weeks_report_in_chat(demo_server: Server, sim: S
     assert "正在生成本周" in sim.text(replies)
     report_message = sim.wait_for("leader-dh", "受理", timeout=30)
     assert str(report_message.get("image", "")).startswith("/sim/files/")
+    assert_clean(demo_server)
+
+
+def test_the_command_center_sees_the_top_three_with_probabilities(demo_server: Server, sim: SimClient) -> None:
+    who = "resident-2"
+    sim.say(who, "我要反映")
+    sim.press(who, "投诉")
+    sim.say(who, "小区里的电梯坏了一个星期了，物业一直不修")
+    sim.press(who, "说完了")
+    sim.say(who, "东湖路")
+    sim.press(who, "交给工作人员判断")
+    sim.press(who, "不留电话")
+    replies = sim.press(who, "提交")
+    number = re.search(r"QG-\d{8}-\d{4}", sim.text(replies))
+    assert number, sim.text(replies)
+    sim.wait_for("dispatcher-1", f"【待分派】{number.group(0)}")
+    card = sim.text(sim.press("dispatcher-1", "查看办理"))
+    assert re.search(r"分拨建议（模型估计的可能性）：区住房和城乡建设局 \d+%、.+ \d+%、.+ \d+%", card), card
     assert_clean(demo_server)
