@@ -5,8 +5,8 @@ every decided or confirmed case older than the most recent month, evaluates it a
 on that month's cases (which neither was trained on: the model in use was trained before them, if
 it too came from this job), stores the candidate as a new version with both sets of figures, and
 makes it the active one only if it is better: more cases right (top-1, the command center counting
-for its own cases) no more than one point worse on the cases it routes automatically, and routing no more than five
-points fewer of them. Workers
+for its own cases), no more of them routed automatically to a wrong department, and still routing at
+least half as many as the model in use. Workers
 pick up a new active version within a minute (bot/routing.py). `qungong nlp train --from-db` uses the
 same history rows; `qungong nlp use VERSION` rolls back.
 """
@@ -36,8 +36,7 @@ from storage.routing_models import activate, active_version, add_version, decode
 
 WINDOW = timedelta(days=30)
 MIN_WINDOW_ROWS = 20
-ROUTED_SLACK = 0.01
-COVERAGE_SLACK = 0.05
+WRONG_SLACK = 0.005
 
 
 def nlp_of(settings: Any) -> NlpSection:
@@ -115,13 +114,18 @@ def figures_of(report: Report) -> dict[str, float]:
 def better(candidate: Report, current: Report) -> bool:
     """Say whether the candidate should replace the current model on the same cases.
 
-    It must get more cases right, and neither route noticeably fewer cases automatically nor be
-    noticeably less often right on those it routes.
+    It must get more cases right, send no larger share of all cases to a wrong department
+    automatically (half a point of slack), and still route at least half as many cases as the model
+    in use (a model that routes nothing makes no routing mistakes, and is no better for it).
     """
+    def wrongly_routed(report: Report) -> float:
+        """Return the share of all cases routed automatically to a wrong department."""
+        return report.coverage * (1.0 - report.accuracy_routed)
+
     return (
         candidate.accuracy > current.accuracy
-        and candidate.accuracy_routed >= current.accuracy_routed - ROUTED_SLACK
-        and candidate.coverage >= current.coverage - COVERAGE_SLACK
+        and wrongly_routed(candidate) <= wrongly_routed(current) + WRONG_SLACK
+        and candidate.coverage >= current.coverage / 2
     )
 
 

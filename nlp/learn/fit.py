@@ -111,8 +111,11 @@ def _fit_text_models(x: sp.csr_matrix, y: Sequence[str]) -> tuple[LinearSVC, Mul
     svm = LinearSVC(C=SVM_C)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        # A small district's fold may have nearly as many departments as examples: still classification.
+        warnings.filterwarnings("ignore", message="The number of unique classes is greater than 50%")
         svm.fit(x, y)
-    return svm, MultinomialNB(alpha=NB_ALPHA).fit(x, y)
+        nb = MultinomialNB(alpha=NB_ALPHA).fit(x, y)
+    return svm, nb
 
 
 def _folds(y: Sequence[str], k: int, seed: int) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:

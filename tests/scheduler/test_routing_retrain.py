@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -82,7 +83,7 @@ def setup(district_db: str, tmp_path: Path) -> dict[str, object]:
     examples = _examples()
     seed, older, recent = examples[0::5], examples[1::9], examples[2::12]
     taxonomy, _lexicon, featurizer = load_featurizer(replace(NlpSettings(), cache_dir=tmp_path / "cache"))
-    weak = train_model(examples[3::40], featurizer, taxonomy, TrainOptions(folds=2)).model
+    weak = train_model(examples[3::25], featurizer, taxonomy, TrainOptions(folds=2)).model
     save_model(weak, tmp_path / "weak.json")
     asyncio.run(_add_history(district_db, older, NOW - timedelta(days=90)))
     asyncio.run(_add_history(district_db, recent, NOW - timedelta(days=20)))
@@ -165,3 +166,35 @@ def load_classifier_for(config: object) -> object:
     from nlp import load_classifier
 
     return load_classifier(config.nlp_settings())  # type: ignore[attr-defined]
+
+
+def test_train_from_the_demo_history_stores_a_candidate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`qungong nlp train --from-db` on the demo district's months of history: rows from decided cases, a stored version not yet in use."""
+    import os
+
+    from tests.databases import sqlite_url
+
+    for name in list(os.environ):
+        if name.startswith("QUNGONG_") and not name.startswith("QUNGONG_TEST_"):
+            monkeypatch.delenv(name)
+    seed = _write(tmp_path / "seed.csv", _examples()[0::6])
+    for name, value in {
+        "QUNGONG_STORAGE__URL": sqlite_url(tmp_path / "demo.db"),
+        "QUNGONG_APP__DEMO": "false",
+        "QUNGONG_NLP__TRAINING_FILES": str(seed),
+        "QUNGONG_NLP__CACHE_DIR": str(tmp_path / "cache"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["db", "upgrade"]) == 0
+    assert main(["demo-data"]) == 0
+    capsys.readouterr()
+    since = (datetime.now(UTC) - timedelta(days=60)).date().isoformat()
+    assert main(["nlp", "train", "--from-db", "--since", since]) == 0
+    out = capsys.readouterr().out
+    found = re.search(r"trained on (\d+) example rows and (\d+) cases from the history \((\d+) decided by staff, (\d+) confirmed solved\)", out)
+    assert found, out
+    assert int(found.group(2)) > 100 and int(found.group(3)) > 0 and int(found.group(4)) > 0
+    assert "stored as version 1 (not in use" in out
+    assert main(["nlp", "models"]) == 0
+    listing = capsys.readouterr().out
+    assert " v1 " in listing and "(in use)" in listing  # the file is still the model in use
