@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.channels.settings import STAFF_ONLY_KINDS
 from bot.config.schema import Config
 from bot.dispatcher import Dispatcher, utcnow
+from bot.routing import LiveClassifier, refresh
 from handlers.core import Services
 from handlers.places import load_place_finder
 from handlers.texts import Texts, load_texts
@@ -38,6 +39,7 @@ class App:
     session_factory: async_sessionmaker[AsyncSession]
     texts: Texts
     dispatcher: Dispatcher | None = field(default=None)
+    routing: LiveClassifier | None = field(default=None)
     read_engine: AsyncEngine | None = field(default=None)  # SQLite only: long reads off the loop and the write lock
     _read_sessions: async_sessionmaker[AsyncSession] | None = field(default=None, init=False, repr=False)
 
@@ -59,6 +61,12 @@ class App:
         if self.dispatcher is None:
             raise RuntimeError("the app is not started: call start_app(app) first")
         return self.dispatcher
+
+    def running_routing(self) -> LiveClassifier:
+        """Return the live routing classifier, which exists once `start_app` ran."""
+        if self.routing is None:
+            raise RuntimeError("the app is not started: call start_app(app) first")
+        return self.routing
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -85,6 +93,8 @@ async def start_app(
     """Load the classifier and the map of places, and build the dispatcher."""
     if classifier is None:
         classifier = await asyncio.to_thread(load_classifier, app.config.nlp_settings())
+    app.routing = LiveClassifier(classifier)
+    await refresh(app.routing, app.session_factory)
     async with app.uow() as uow:
         places = await load_place_finder(uow, app.texts)
     supervision = await load_supervision(app.session_factory, app.config)
@@ -95,7 +105,7 @@ async def start_app(
         if d.code != "dispatch"
     }
     services = Services(
-        classifier=classifier,
+        classifier=app.routing,
         places=places,
         texts=app.texts,
         tz=app.config.tz,

@@ -33,6 +33,7 @@ from bot.outbox.rate_limit import RateLimiter
 from bot.outbox.sender import OutboxSender, limits_from
 from bot.outbox.shared_windows import windows_for
 from bot.process import heartbeat, this_process
+from bot.routing import watch
 from bot.web.server import build_web_app
 from scheduler.leader import lead
 
@@ -55,6 +56,8 @@ async def run_until(app: App, stop: asyncio.Event, role: str = "all") -> None:
             channels = build_channels(app, limiter)
         if "web" in parts:
             await stack.enter_async_context(_serving(app, channels))
+            # The routing model in use follows the database's active version (a retrain or `qungong nlp use`).
+            tasks.append(asyncio.create_task(watch(app.running_routing(), app.session_factory, stop), name="model-watch"))
         if channels:
             await start_channels(channels, receive="web" in parts)
             stack.push_async_callback(stop_channels, channels)

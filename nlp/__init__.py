@@ -1,6 +1,8 @@
 """Routing intelligence: classify requests to departments; find the places residents name (nlp/places/).
 
-Nothing is loaded at import time; call `load_classifier(settings)` once at start.
+Nothing is loaded at import time; call `load_classifier(settings)` once at start. Serving reads an
+exported weight table (model.py, scoring.py) with numpy; training (learn/) uses scikit-learn and is
+imported only by the commands and the job that train. nlp/ imports no other QunGong package.
 """
 
 from __future__ import annotations

@@ -1,154 +1,121 @@
-"""A multinomial naive Bayes model over sparse features, trained in pure Python and kept as JSON."""
+"""The exported routing model: a weight table the classifier reads with dictionary look-ups.
+
+Training (nlp/learn/, with scikit-learn) writes it; serving needs only this module and numpy.
+A text is two TF-IDF blocks (character 1-3-grams, jieba words; binary tf, smoothed idf, each
+block l2-normalised, exactly as scikit-learn's TfidfVectorizer computes them), so its logits are
+``x · W + bias + lexicon_weight · √lexicon + rule_weight · rules`` — a sparse sum over the
+features the text contains. The weights already hold the calibration fitted on held-out folds,
+so a softmax of the logits is a calibrated probability.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from nlp.errors import NlpInputError
 
 FORMAT = "qungong-nlp-model"
-VERSION = 1
+VERSION = 2
+Vector = npt.NDArray[np.float32]
+TermTable = Mapping[str, tuple[tuple[str, float], ...]]
+
+
+def pack(array: npt.ArrayLike) -> str:
+    """Return a float32 array as base64 text."""
+    return base64.b64encode(np.ascontiguousarray(array, dtype="<f4").tobytes()).decode("ascii")
+
+
+def unpack(text: str, shape: Sequence[int]) -> Vector:
+    """Return the float32 array of the given shape stored as base64 text."""
+    try:
+        data = np.frombuffer(base64.b64decode(text), dtype="<f4").astype(np.float32)
+        return data.reshape(tuple(shape))
+    except (ValueError, TypeError) as exc:
+        raise NlpInputError(f"模型文件中的权重表不完整: {exc}") from exc
 
 
 @dataclass(frozen=True)
-class NaiveBayes:
-    """Per-label log weights of features; unknown features are ignored."""
+class Head:
+    """One linear scorer over the shared features: weights (features × labels), bias, cue weights."""
 
     labels: tuple[str, ...]
-    prior: tuple[float, ...]
-    base: tuple[float, ...]
-    weights: Mapping[str, tuple[tuple[int, float], ...]]
-    alpha: float
-
-    def scores(self, feats: Iterable[str]) -> tuple[list[float], list[str]]:
-        """Return the log joint score per label and the known features that contributed."""
-        totals = list(self.prior)
-        known: list[str] = []
-        weights = self.weights
-        for feat in feats:
-            row = weights.get(feat)
-            if row is None:
-                continue
-            known.append(feat)
-            for idx, value in row:
-                totals[idx] += value
-        n = len(known)
-        return [t + n * b for t, b in zip(totals, self.base, strict=True)], known
-
-    def contribution(self, feat: str, label: int) -> float:
-        """Return how much one feature favours label over the average label."""
-        row = dict(self.weights.get(feat, ()))
-        mean = sum(row.values()) / len(self.labels)
-        return row.get(label, 0.0) + self.base[label] - mean - sum(self.base) / len(self.labels)
+    weights: Vector
+    bias: Vector
+    cues: Vector = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
     def to_json(self) -> dict[str, Any]:
-        """Return a JSON-ready dict of the model."""
+        """Return a JSON-ready dict."""
         return {
             "labels": list(self.labels),
-            "prior": [round(p, 5) for p in self.prior],
-            "base": [round(b, 5) for b in self.base],
-            "alpha": self.alpha,
-            "weights": {
-                f: [[i, round(v, 4)] for i, v in row] for f, row in sorted(self.weights.items())
-            },
+            "weights": pack(self.weights),
+            "bias": [round(float(b), 6) for b in self.bias],
+            "cues": pack(self.cues),
+            "cue_shape": list(self.cues.shape),
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> NaiveBayes:
-        """Rebuild a model from its JSON dict."""
-        try:
-            return cls(
-                labels=tuple(str(x) for x in data["labels"]),
-                prior=tuple(float(x) for x in data["prior"]),
-                base=tuple(float(x) for x in data["base"]),
-                alpha=float(data["alpha"]),
-                weights={
-                    str(f): tuple((int(i), float(v)) for i, v in row)
-                    for f, row in data["weights"].items()
-                },
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise NlpInputError(f"模型文件格式不对: {exc}") from exc
-
-
-def train_naive_bayes(
-    docs: Sequence[tuple[frozenset[str], str]],
-    labels: Sequence[str],
-    alpha: float = 0.1,
-    prior_strength: float = 0.0,
-) -> NaiveBayes:
-    """Fit a binarised multinomial naive Bayes model (Laplace smoothing alpha)."""
-    index = {label: i for i, label in enumerate(labels)}
-    counts: dict[str, dict[int, int]] = {}
-    totals = [0] * len(labels)
-    docs_per = [0] * len(labels)
-    for feats, label in docs:
-        li = index[label]
-        docs_per[li] += 1
-        totals[li] += len(feats)
-        for feat in feats:
-            row = counts.setdefault(feat, {})
-            row[li] = row.get(li, 0) + 1
-    vocab = max(len(counts), 1)
-    base = tuple(math.log(alpha / (totals[i] + alpha * vocab)) for i in range(len(labels)))
-    n_docs = max(sum(docs_per), 1)
-    prior = tuple(
-        prior_strength * math.log((docs_per[i] + 1) / (n_docs + len(labels)))
-        for i in range(len(labels))
-    )
-    weights = {
-        feat: tuple((i, math.log1p(c / alpha)) for i, c in sorted(row.items()))
-        for feat, row in counts.items()
-    }
-    return NaiveBayes(tuple(labels), prior, base, weights, alpha)
-
-
-@dataclass(frozen=True)
-class ScoringParams:
-    """How the learned scores, lexicon weights and rule bonuses combine into one logit.
-
-    Defaults were chosen by 5-fold cross-validation (see nlp/README_NLP.md): the
-    curated lexicon carries most of the weight, the learned naive Bayes scores
-    (divided by the number of known features) settle what the lexicon leaves open.
-    """
-
-    nb_weight: float = 0.5
-    lexicon_weight: float = 2.0
-    lexicon_power: float = 0.5
-    rule_weight: float = 1.0
-    temperature: float = 1.0
-    length_power: float = 1.0
-
-    def to_json(self) -> dict[str, float]:
-        """Return a JSON-ready dict."""
-        return dict(self.__dict__)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ScoringParams:
-        """Rebuild from a JSON dict, keeping defaults for missing keys."""
-        known = {k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+    def from_json(cls, data: Mapping[str, Any], features: int) -> Head:
+        """Rebuild a head from its JSON dict."""
+        labels = tuple(str(x) for x in data["labels"])
+        return cls(
+            labels=labels,
+            weights=unpack(data["weights"], (features, len(labels))),
+            bias=np.asarray(data["bias"], dtype=np.float32),
+            cues=unpack(data.get("cues", ""), data.get("cue_shape", (0, 0))),
+        )
 
 
 @dataclass(frozen=True)
 class RoutingModel:
-    """The learned part of the classifier: department and request-type models plus scoring params."""
+    """Everything the classifier needs: vocabularies, idf, heads, cue weights, threshold, figures."""
 
-    department: NaiveBayes
-    request_type: NaiveBayes
-    params: ScoringParams
+    chars: Mapping[str, int]
+    words: Mapping[str, int]
+    idf: Vector
+    department: Head
+    request_type: Head
+    lexicon_weight: float
+    rule_weight: float
+    terms: TermTable
+    topics: Mapping[str, tuple[str, ...]]
+    threshold: float
+    target_precision: float
+    strong_cue: float
     trained_on: int
+    figures: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Return the department labels the model can answer."""
+        return self.department.labels
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict with a format marker."""
+        chars = sorted(self.chars, key=self.chars.__getitem__)
+        words = sorted(self.words, key=self.words.__getitem__)
         return {
             "format": FORMAT,
             "version": VERSION,
             "trained_on": self.trained_on,
-            "params": self.params.to_json(),
+            "threshold": self.threshold,
+            "target_precision": self.target_precision,
+            "strong_cue": self.strong_cue,
+            "lexicon_weight": self.lexicon_weight,
+            "rule_weight": self.rule_weight,
+            "figures": dict(self.figures),
+            "meta": dict(self.meta),
+            "topics": {t: list(c) for t, c in sorted(self.topics.items())},
+            "terms": {t: [[o, w] for o, w in row] for t, row in sorted(self.terms.items())},
+            "chars": chars,
+            "words": words,
+            "idf": pack(self.idf),
             "department": self.department.to_json(),
             "request_type": self.request_type.to_json(),
         }
@@ -159,10 +126,27 @@ class RoutingModel:
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
             raise NlpInputError("不是群工分类模型文件（format 字段不对）")
         if data.get("version") != VERSION:
-            raise NlpInputError(f"模型文件版本 {data.get('version')} 不受支持（需要 {VERSION}）")
-        return cls(
-            department=NaiveBayes.from_json(data["department"]),
-            request_type=NaiveBayes.from_json(data["request_type"]),
-            params=ScoringParams.from_json(data.get("params", {})),
-            trained_on=int(data.get("trained_on", 0)),
-        )
+            raise NlpInputError(f"模型文件版本 {data.get('version')} 不受支持（需要 {VERSION}，请重新运行 nlp train）")
+        try:
+            chars = {str(g): i for i, g in enumerate(data["chars"])}
+            words = {str(w): i + len(chars) for i, w in enumerate(data["words"])}
+            features = len(chars) + len(words)
+            return cls(
+                chars=chars,
+                words=words,
+                idf=unpack(data["idf"], (features,)),
+                department=Head.from_json(data["department"], features),
+                request_type=Head.from_json(data["request_type"], features),
+                lexicon_weight=float(data["lexicon_weight"]),
+                rule_weight=float(data["rule_weight"]),
+                terms={str(t): tuple((str(o), float(w)) for o, w in row) for t, row in data["terms"].items()},
+                topics={str(t): tuple(str(c) for c in codes) for t, codes in data["topics"].items()},
+                threshold=float(data["threshold"]),
+                target_precision=float(data.get("target_precision", 0.0)),
+                strong_cue=float(data.get("strong_cue", 3.0)),
+                trained_on=int(data.get("trained_on", 0)),
+                figures=dict(data.get("figures", {})),
+                meta=dict(data.get("meta", {})),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise NlpInputError(f"模型文件格式不对: {exc}") from exc

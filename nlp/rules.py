@@ -1,17 +1,21 @@
-"""Explicit boundary rules that settle the taxonomy's ambiguous cases (noise, fumes, water ...).
+"""Boundary rules: named cues that settle the ambiguous cases (noise, fumes, water, fees ...).
 
-Each rule is a named, frozen object: every group in ``when_all`` must match at
-least one of its terms in the normalised text, and no term of ``unless`` may
-appear. Rules of one topic are tried in order (most specific first) and only
-the first that fires counts for that topic, so "楼下超市的空调外机" is shop
-equipment noise (shengtai), not neighbour noise (gongan). The classifier adds
-the rule's bonus to its target and reports the rule as the reason.
+Each rule names a topic (``noise.construction``); it names no department. The taxonomy maps
+topics to the departments that own them (``topics = [...]`` in a ``[[department]]`` table), so a
+rule counts only in a district whose taxonomy declares its topic. A rule fires when every group in
+``when_all`` matches one of its terms in the normalised text, no term of ``unless`` appears, and a
+term is not negated ("不是饭店" does not count as 饭店). Rules of one family (the topic's first part,
+``noise``) are tried in order, most specific first, and only the first that fires counts, so
+"楼下超市的空调外机" is equipment noise, not neighbour noise. A rule is a feature of the learned
+model, capped (it can add at most the model's fitted rule weight), never an override.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 NOISE = (
     "噪音", "噪声", "吵死", "吵得", "吵闹", "太吵", "好吵", "很吵", "吵醒", "吵人", "吵到", "轰隆", "嗡嗡", "哐", "咚咚", "震得", "震动", "声音", "扰民", "睡不着",
@@ -143,27 +147,71 @@ META = (
 
 @dataclass(frozen=True)
 class BoundaryRule:
-    """One named boundary rule: when every term group matches (and no exclusion), route to target."""
+    """One named cue: when every term group matches (and no exclusion), the topic is present."""
 
-    name: str
     topic: str
-    target: str
     label_zh: str
     when_all: tuple[tuple[str, ...], ...]
     unless: tuple[str, ...] = ()
-    bonus: float = 4.0
+
+    @property
+    def name(self) -> str:
+        """Return the rule's name, which is its topic."""
+        return self.topic
+
+    @property
+    def family(self) -> str:
+        """Return the family of the topic (noise, fumes ...): one rule per family fires."""
+        return self.topic.split(".", 1)[0]
+
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+        """Compile the exclusions and each group into one alternation (longest terms first)."""
+        return _alternation(self.unless), tuple(p for p in map(_alternation, self.when_all) if p is not None)
 
     def match(self, text: str) -> tuple[str, ...] | None:
-        """Return the first matching term of each group, or None when the rule does not fire."""
-        if any(term in text for term in self.unless):
-            return None
+        """Return the first (leftmost, not negated) matching term of each group, or None when the rule does not fire."""
+        unless, groups = self._patterns
         found: list[str] = []
-        for group in self.when_all:
-            term = next((t for t in group if t in text), None)
-            if term is None:
+        for pattern in groups:
+            match = pattern.search(text)
+            while match is not None and negated(text, match.start()):
+                match = pattern.search(text, match.start() + 1)
+            if match is None:
                 return None
-            found.append(term)
+            found.append(match.group(0))
+        if unless is not None and unless.search(text):
+            return None
         return tuple(dict.fromkeys(found))
+
+
+def _alternation(terms: Sequence[str]) -> re.Pattern[str] | None:
+    """Return a pattern matching any of the terms (longest first), or None for no terms."""
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True)))
+
+
+NEGATORS = ("不是", "并非", "而非", "不属于", "并不是")
+FILLERS = frozenset("一个家那这在啥什么的")
+
+
+def negated(text: str, start: int) -> bool:
+    """Say whether the word at text[start:] is negated (不是饭店, 不是那家饭店, 并非工地)."""
+    i = start
+    while i > 0 and start - i < 3 and text[i - 1] in FILLERS:
+        i -= 1
+    return any(text.endswith(neg, 0, j) for neg in NEGATORS for j in {i, start})
+
+
+def present(text: str, term: str) -> bool:
+    """Say whether term occurs in text at least once without being negated."""
+    at = text.find(term)
+    while at >= 0:
+        if not negated(text, at):
+            return True
+        at = text.find(term, at + 1)
+    return False
 
 
 @dataclass(frozen=True)
@@ -178,64 +226,68 @@ class RuleFiring:
         return f"{self.rule.label_zh}（{'、'.join(self.terms)}）"
 
 
+CHILD_SUPPORT = ("抚养费", "赡养费", "生活费", "低保", "救助", "补助", "困难")
+VACCINE = ("疫苗", "打针", "接种", "防疫针")
+LOCK_METERS = ("电费", "水费", "燃气费", "煤气费", "物业", "学校", "幼儿园")
+
 DEFAULT_RULES: tuple[BoundaryRule, ...] = (
     BoundaryRule(
-        "noise.construction", "noise", "zhujian", "建筑施工噪声", (NOISE, CONSTRUCTION),
-        unless=("工厂", "厂里", "厂子", "车间", "作坊", "加工厂"),
+        "noise.construction", "建筑施工噪声", (NOISE, CONSTRUCTION),
+        unless=("工厂", "厂里", "厂子", "车间", "作坊", "加工厂", "装修"),
     ),
-    BoundaryRule("noise.equipment", "noise", "shengtai", "工厂、商铺设备噪声", (NOISE, EQUIPMENT)),
-    BoundaryRule("noise.social", "noise", "gongan", "社会生活噪声", (NOISE, SOCIAL)),
-    BoundaryRule("fumes.restaurant", "fumes", "chengguan", "餐饮油烟、烧烤烟", (FUME, EATERY)),
-    BoundaryRule("fumes.industrial", "fumes", "shengtai", "工厂废气和异味", (ODOUR, INDUSTRY)),
+    BoundaryRule("noise.equipment", "工厂、商铺设备噪声", (NOISE, EQUIPMENT)),
+    BoundaryRule("noise.social", "社会生活噪声", (NOISE, SOCIAL)),
+    BoundaryRule("fumes.restaurant", "餐饮油烟、烧烤烟", (FUME, EATERY), unless=("食品厂", "加工厂", "工厂", "作坊", "车间")),
+    BoundaryRule("fumes.industrial", "工厂废气和异味", (ODOUR, INDUSTRY)),
     BoundaryRule(
-        "water.building", "water", "zhujian", "小区内部管道、化粪池和公共部位漏水",
+        "water.building", "小区内部管道、化粪池和公共部位漏水",
         (BUILDING_WATER, BUILDING),
         unless=(*STREET, *GAS, "停水", "水压", "水质", "自来水是", "水费"),
     ),
     BoundaryRule(
-        "water.road", "water", "shizheng", "道路积水和市政下水道", (ROAD_WATER, ROAD),
-        unless=("自来水", "供水管", "水管爆", "停水", "水压", "水表", "爆管"),
+        "water.road", "道路积水和市政下水道", (ROAD_WATER, ROAD),
+        unless=("自来水", "供水管", "水管爆", "停水", "水压", "水表", "爆管", "小区里", "小区内"),
     ),
-    BoundaryRule("water.supply", "water", "gongshui", "停水、水质、市政供水管", (SUPPLY,)),
-    BoundaryRule("garbage.stairwell", "garbage", "shequ", "楼道杂物", (CLUTTER, STAIRWELL)),
-    BoundaryRule("garbage.toilet", "garbage", "chengguan", "公共厕所", (PUBLIC_TOILET,)),
+    BoundaryRule("water.supply", "停水、水质、市政供水管", (SUPPLY,)),
+    BoundaryRule("garbage.stairwell", "楼道杂物", (CLUTTER, STAIRWELL)),
+    BoundaryRule("garbage.toilet", "公共厕所", (PUBLIC_TOILET,)),
     BoundaryRule(
-        "garbage.public", "garbage", "chengguan", "道路和公共区域垃圾", (LITTER, PUBLIC_PLACE),
-        unless=("楼道", "楼梯", "走廊", "物业", "小区里", "小区内", "脏水", "污水", "河里", "排进河"),
+        "garbage.public", "道路和公共区域垃圾", (LITTER, PUBLIC_PLACE),
+        unless=("楼道", "楼梯", "走廊", "物业", "小区里", "小区内", "脏水", "污水", "河里", "排进河", "后厨", "饭店", "餐馆"),
     ),
-    BoundaryRule("parking.fire_lane", "parking", "jiaojing", "占用消防通道", (FIRE_LANE, VEHICLE)),
+    BoundaryRule("parking.fire_lane", "占用消防通道", (FIRE_LANE, VEHICLE)),
     BoundaryRule(
-        "parking.community", "parking", "zhujian", "小区内部停车管理纠纷",
+        "parking.community", "小区内部停车管理纠纷",
         (COMMUNITY_PARKING, COMMUNITY), unless=("马路", "路边", "大门外", "小区外", "人行道"),
     ),
     BoundaryRule(
-        "parking.illegal", "parking", "jiaojing", "违章停车", (BAD_PARKING, ROADSIDE),
-        unless=("物业", "车位", "停车费", "充电", "停车场", "停水", "停电", "停气", "挪", "公交车不进站"),
+        "parking.illegal", "违章停车", (BAD_PARKING, ROADSIDE),
+        unless=("物业", "车位", "停车费", "充电", "停车场", "停水", "停电", "停气", "挪", "公交车不进站", "摊", "卖"),
     ),
-    BoundaryRule("fees.property", "fees", "zhujian", "物业收费", (FEE, PROPERTY)),
-    BoundaryRule("fees.school", "fees", "jiaoyu", "学校收费", (FEE, SCHOOL), unless=("加班",)),
+    BoundaryRule("fees.property", "物业收费", (FEE, PROPERTY)),
+    BoundaryRule("fees.school", "学校收费", (FEE, SCHOOL), unless=("加班", *CHILD_SUPPORT)),
     BoundaryRule(
-        "fees.merchant", "fees", "shichang", "商家乱收费", (MERCHANT_FEE, MERCHANT),
-        unless=("物业", "学校", "幼儿园", "电费", "水费", "燃气费"),
+        "fees.merchant", "商家乱收费", (MERCHANT_FEE, MERCHANT),
+        unless=LOCK_METERS,
     ),
-    BoundaryRule("gas.utility", "gas", "ranqi", "燃气设施和燃气味", (GAS,), bonus=3.0),
-    BoundaryRule("pests.vector", "pests", "weijian", "病媒（老鼠、蚊虫）", (PESTS,), unless=FOOD_PLACE, bonus=3.0),
-    BoundaryRule("pets.dog", "pets", "gongan", "犬只伤人、违规养犬", (DOG, DOG_TROUBLE)),
-    BoundaryRule("pets.other", "pets", "shequ", "养鸽、养宠纠纷", (OTHER_PET, NEIGHBOUR)),
-    BoundaryRule("dispatch.multi", "dispatch", "dispatch", "多个部门联合办理", (MULTI,), bonus=8.0),
-    BoundaryRule("dispatch.meta", "dispatch", "dispatch", "关于本平台的问题", (META,), bonus=6.0),
+    BoundaryRule("gas.utility", "燃气设施和燃气味", (GAS,)),
+    BoundaryRule("pests.vector", "病媒（老鼠、蚊虫）", (PESTS,), unless=FOOD_PLACE),
+    BoundaryRule("pets.dog", "犬只伤人、违规养犬", (DOG, DOG_TROUBLE), unless=VACCINE),
+    BoundaryRule("pets.other", "养鸽、养宠纠纷", (OTHER_PET, NEIGHBOUR)),
+    BoundaryRule("dispatch.multi", "多个部门联合办理", (MULTI,)),
+    BoundaryRule("dispatch.meta", "关于本平台的问题", (META,)),
 )
 
 
 def fire(rules: Sequence[BoundaryRule], text: str) -> tuple[RuleFiring, ...]:
-    """Return the rules that fire on text, at most one per topic (the first in order)."""
+    """Return the rules that fire on text, at most one per family (the first in order)."""
     fired: list[RuleFiring] = []
     done: set[str] = set()
     for rule in rules:
-        if rule.topic in done:
+        if rule.family in done:
             continue
         terms = rule.match(text)
         if terms is not None:
             fired.append(RuleFiring(rule, terms))
-            done.add(rule.topic)
+            done.add(rule.family)
     return tuple(fired)

@@ -1,4 +1,4 @@
-"""Read labelled CSV files and train the routing model from them."""
+"""Read labelled CSV files, build a model's term table, and save and load model files."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.errors import NlpInputError
-from nlp.model import RoutingModel, ScoringParams, train_naive_bayes
-from nlp.pipeline import Featurizer, Prepared
+from nlp.model import RoutingModel
+from nlp.pipeline import TermTable
 from nlp.taxonomy import Taxonomy
 
 REQUIRED = ("text", "department")
+KEYWORD_WEIGHT = 2.0  # a taxonomy keyword weighs like a "medium" lexicon term
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,15 @@ class LabelledRow:
     text: str
     department: str
     request_type: str | None = None
+    calibrate: bool = True
 
 
-def read_rows(path: Path, taxonomy: Taxonomy) -> list[LabelledRow]:
-    """Read a CSV with columns text,department[,request_type], checking codes against the taxonomy."""
+def read_rows(path: Path, taxonomy: Taxonomy, *, calibrate: bool = True) -> list[LabelledRow]:
+    """Read a CSV with columns text,department[,request_type], checking codes against the taxonomy.
+
+    calibrate=False marks rows that may train the model but must not calibrate it (e.g. the
+    examples the lexicon was written from: its cues look better on them than on new texts).
+    """
     path = Path(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -36,7 +42,7 @@ def read_rows(path: Path, taxonomy: Taxonomy) -> list[LabelledRow]:
             header = tuple(reader.fieldnames or ())
             if not all(col in header for col in REQUIRED):
                 raise NlpInputError(f"{path}: 表头需要 text,department[,request_type]，实际是 {','.join(header) or '空'}")
-            rows = [_row(path, n, raw, taxonomy) for n, raw in enumerate(reader, start=2)]
+            rows = [_row(path, n, raw, taxonomy, calibrate) for n, raw in enumerate(reader, start=2)]
     except FileNotFoundError as exc:
         raise NlpInputError(f"找不到文件 {path}") from exc
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -46,7 +52,7 @@ def read_rows(path: Path, taxonomy: Taxonomy) -> list[LabelledRow]:
     return rows
 
 
-def _row(path: Path, line: int, raw: dict[str, str | None], taxonomy: Taxonomy) -> LabelledRow:
+def _row(path: Path, line: int, raw: dict[str, str | None], taxonomy: Taxonomy, calibrate: bool) -> LabelledRow:
     """Validate one CSV row."""
     text = (raw.get("text") or "").strip()
     dept = (raw.get("department") or "").strip()
@@ -55,40 +61,32 @@ def _row(path: Path, line: int, raw: dict[str, str | None], taxonomy: Taxonomy) 
         raise NlpInputError(f"{path} 第 {line} 行: 未知部门代码 {dept!r}")
     if rtype is not None and rtype not in taxonomy.request_type_codes:
         raise NlpInputError(f"{path} 第 {line} 行: 未知诉求类型 {rtype!r}")
-    return LabelledRow(text, dept, rtype)
+    return LabelledRow(text, dept, rtype, calibrate)
 
 
-def read_many(paths: Iterable[Path], taxonomy: Taxonomy) -> list[LabelledRow]:
+def read_many(paths: Iterable[Path], taxonomy: Taxonomy, *, calibrate: bool = True) -> list[LabelledRow]:
     """Read and concatenate several labelled CSV files."""
-    return [row for path in paths for row in read_rows(path, taxonomy)]
+    return [row for path in paths for row in read_rows(path, taxonomy, calibrate=calibrate)]
 
 
-def train_prepared(
-    docs: Sequence[tuple[Prepared, LabelledRow]],
-    taxonomy: Taxonomy,
-    params: ScoringParams | None = None,
-) -> RoutingModel:
-    """Fit the department and request-type models from already prepared examples."""
-    dept_docs = [(doc.features, row.department) for doc, row in docs]
-    type_docs = [(doc.features, row.request_type) for doc, row in docs if row.request_type]
-    return RoutingModel(
-        department=train_naive_bayes(dept_docs, taxonomy.codes),
-        request_type=train_naive_bayes(
-            [(f, str(t)) for f, t in type_docs], taxonomy.request_type_codes
-        ),
-        params=params or ScoringParams(),
-        trained_on=len(docs),
-    )
+def model_terms(
+    lexicon_terms: TermTable, taxonomy: Taxonomy, labels: Sequence[str]
+) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Return the department term table a model carries: the lexicon's terms for its labels plus the taxonomy's keywords.
 
-
-def train(
-    rows: Sequence[LabelledRow],
-    featurizer: Featurizer,
-    taxonomy: Taxonomy,
-    params: ScoringParams | None = None,
-) -> RoutingModel:
-    """Fit a routing model from labelled rows."""
-    return train_prepared([(featurizer.prepare(r.text), r) for r in rows], taxonomy, params)
+    Terms whose owners are all outside the labels stay, with no owner, so they still mask the
+    shorter terms inside them (as the lexicon's neutral words do).
+    """
+    keep = set(labels)
+    table: dict[str, dict[str, float]] = {}
+    for term, owners in lexicon_terms.items():
+        table[term] = {o: w for o, w in owners if o in keep}
+    for dept in taxonomy.departments:
+        if dept.code in keep:
+            for word in dept.keywords:
+                row = table.setdefault(word, {})
+                row[dept.code] = max(row.get(dept.code, 0.0), KEYWORD_WEIGHT)
+    return {term: tuple(sorted(owners.items())) for term, owners in sorted(table.items())}
 
 
 def save_model(model: RoutingModel, path: Path) -> None:

@@ -22,6 +22,7 @@ from scheduler.reports import (
     weekly_report,
     weekly_trigger,
 )
+from scheduler.retrain import nlp_of, routing_retrain
 from scheduler.revisit_jobs import follow_up_revisits
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps, load_supervision, sweep_settings
@@ -123,6 +124,21 @@ def _daily_trigger(settings: SettingsLike) -> BaseTrigger:
     return CronTrigger(hour=hour, minute=minute, timezone=settings.tz)
 
 
+RETRAIN_AT = (6, 3, 0)  # Sundays (day_of_week 6) at 03:00 local: the quietest hour of the week
+
+
+def _retrain_trigger(settings: SettingsLike) -> BaseTrigger:
+    """Return the weekly retrain's trigger (it does nothing unless [nlp] retrain = "weekly")."""
+    day, hour, minute = RETRAIN_AT
+    return CronTrigger(day_of_week=day, hour=hour, minute=minute, timezone=settings.tz)
+
+
+def _retrain_schedule(settings: SettingsLike) -> str:
+    """Describe when the retrain runs, and whether it is on."""
+    state = "on" if nlp_of(settings).retrain == "weekly" else 'off: [nlp] retrain = "off"'
+    return f"Sundays at 03:00 ({settings.tz.key}), {state}"
+
+
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
@@ -215,6 +231,14 @@ JOBS: dict[str, JobSpec] = {
             expiry_schedule,
             # Each redemption expires once (a conditional update); a late run catches up on the rest.
             misfire_grace_time=3600,
+        ),
+        JobSpec(
+            "routing_retrain",
+            routing_retrain,
+            _retrain_trigger,
+            _retrain_schedule,
+            # A week's retrain missed by a restart still runs that day; a repeated run only adds a version.
+            misfire_grace_time=12 * 3600,
         ),
     )
 }

@@ -21,6 +21,7 @@ from bot.cli import outbox as cli_outbox
 from bot.cli import people as cli_people
 from bot.cli import privacy as cli_privacy
 from bot.cli import reports as cli_reports
+from bot.cli import routing as cli_routing
 from bot.cli import simulator as cli_simulator
 from bot.cli import status as cli_status
 from bot.cli import wechat as channels_cli
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_people.add_commands(sub)
     cli_district.add_commands(sub)
-    nlp_cli.add_commands(sub)
+    cli_routing.add_commands(nlp_cli.add_commands(sub))
     scheduler_cli.add_commands(sub)
     channels_cli.add_commands(sub)
     wecom_cli.add_commands(sub)
@@ -213,7 +214,8 @@ def cmd_check_config(args: argparse.Namespace, config: Config) -> int:
         ("simulator", _simulator_line(config)),
         ("cockpit", f"/cockpit/ (links to {config.cockpit.base_url or 'http://' + config.web.host + ':' + str(config.web.port)}); "
                     f"public page {'/public/' if config.cockpit.public else 'off'}"),
-        ("nlp.threshold", config.nlp.threshold),
+        ("nlp.threshold", config.nlp.threshold or "the model's calibrated threshold"),
+        ("nlp.retrain", config.nlp.retrain),
         ("sla", f"sign {config.sla.sign_hours} h, yellow {config.sla.yellow_hours} h, red {config.sla.red_hours} h"),
         ("channels", ", ".join(f"{c.name} ({c.kind})" for c in config.channels) or "none: the web simulator only"),
     ]

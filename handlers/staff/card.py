@@ -16,18 +16,21 @@ from handlers.messages import Button, Outbound
 from handlers.staff.access import actor_for, case_for_staff
 from handlers.staff.ban import ban_buttons
 from handlers.staff.operations import OP_OF_ACTION
+from nlp import Candidate
 from storage.cases.lifecycle import (
     Action,
     Actor,
     Role,
 )
 from storage.cases.publication import publication_of, publishable
-from storage.cases.routing import COMMUNITY_MATTERS, destination_for
+from storage.cases.routing import COMMAND_CENTER, COMMUNITY_MATTERS, destination_for
 from storage.cases.supervision import Colour, LightState, clock_facts, light_at
 from storage.cases.transitions import allowed_actions
 from storage.cases.use_cases import facts_of
 from storage.models.cases import Case
 from storage.models.people import Unit
+
+TOP_DEPARTMENTS = 3
 
 
 def light_of(ctx: Context, case: Case) -> LightState:
@@ -70,6 +73,8 @@ async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:
     followers = await ctx.uow.events.actors_of(case.id, Action.FOLLOW.value)
     if followers:
         lines.append(ctx.t("staff.card.followers", count=len(followers)))
+    if Action.DISPATCH in allowed_actions(facts_of(case), actor):
+        lines.append(_suggestions(ctx, case))
     buttons = await _card_buttons(ctx, case, actor, light)
     if actor.role is Role.COMMAND_CENTER:
         line, extra = await _publication(ctx, case)
@@ -89,6 +94,19 @@ async def _publication(ctx: Context, case: Case) -> tuple[list[str], tuple[Butto
     if publishable(case, publication):
         return [ctx.t("publication.card_consented")], (button(ctx.t("publication.button_publish"), PublishOp("propose", case.id)),)
     return [ctx.t("publication.card_consented" if publication.consent else "publication.card_declined")], ()
+
+
+def top_departments(ctx: Context, case: Case) -> list[Candidate]:
+    """Return the classifier's three most likely departments for a case (the command center left out), with probabilities."""
+    result = ctx.services.classifier.classify(case.text)
+    ranked = result.ranked or result.alternatives
+    return [c for c in ranked if c.code != COMMAND_CENTER][:TOP_DEPARTMENTS]
+
+
+def _suggestions(ctx: Context, case: Case) -> str:
+    """Return the triage line: the three most likely departments and how likely each is."""
+    items = [ctx.t("routing.item", name=c.name_zh, share=f"{c.score:.0%}") for c in top_departments(ctx, case)]
+    return ctx.t("routing.suggestions", items=ctx.t("routing.separator").join(items))
 
 
 async def _place(ctx: Context, case: Case) -> str:
@@ -139,8 +157,7 @@ async def _unit_for_department(ctx: Context, code: str, case: Case) -> Unit | No
 
 async def _suggested_units(ctx: Context, case: Case) -> list[Unit]:
     """Return the units of the classifier's top three departments for a case."""
-    result = ctx.services.classifier.classify(case.text)
-    codes = [result.department, *(c.code for c in result.alternatives)]
+    codes = [c.code for c in top_departments(ctx, case)]
     units: list[Unit] = []
     for code in dict.fromkeys(codes):
         unit = await _unit_for_department(ctx, code, case)

@@ -9,6 +9,7 @@
     wishes    micro-wishes and their events
     lovebank  the love bank: points ledger, balances, activities, rewards, redemptions, wish teams
     reports   reports asked for in chat, answered by a job; the daily rollup of the headline figures
+    routing   the versions of the routing model and which one is active
     runtime   processes' heartbeats, the scheduler's lease, shared send limits, retention runs
     wecom     the WeChat Work channel's shared access token and its template cards
 
@@ -25,9 +26,10 @@ from storage.models import (  # noqa: F401 - registers every table
     people,
     places,
     reports,
+    routing,
     runtime,
     wecom,
     wishes,
 )
 
-__all__ = ["access", "base", "cases", "chat", "lovebank", "people", "places", "reports", "runtime", "wecom", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "lovebank", "people", "places", "reports", "routing", "runtime", "wecom", "wishes"]

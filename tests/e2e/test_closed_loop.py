@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -115,4 +116,22 @@ def test_an_administrator_issues_a_link_on_the_command_line(demo_server: Server)
     assert found is not None, printed
     status, page = Browser().sign_in(found.group(1))
     assert status == 200 and "青禾区" in page  # (residents are refused: tests/cockpit/test_access.py)
+
+
+def test_the_command_center_sees_the_top_three_with_probabilities(demo_server: Server, sim: SimClient) -> None:
+    who = "resident-2"
+    sim.say(who, "我要反映")
+    sim.press(who, "投诉")
+    sim.say(who, "小区里的电梯坏了一个星期了，物业一直不修")
+    sim.press(who, "说完了")
+    sim.say(who, "东湖路")
+    sim.press(who, "桂香苑社区第2网格")  # 东湖路 runs through two grids: which part?
+    sim.press(who, "交给工作人员判断")
+    sim.press(who, "不留电话")
+    replies = sim.press(who, "提交")
+    number = re.search(r"QG-\d{8}-\d{4}", sim.text(replies))
+    assert number, sim.text(replies)
+    sim.wait_for("dispatcher-1", f"【待分派】{number.group(0)}")
+    card = sim.text(sim.press("dispatcher-1", "查看办理"))
+    assert re.search(r"分拨建议（模型估计的可能性）：区住房和城乡建设局 \d+%、.+ \d+%、.+ \d+%", card), card
     assert_clean(demo_server)

@@ -4,6 +4,7 @@ own process) and the department in the simulator: replies go straight back, push
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,6 +57,9 @@ def telegram_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tup
 
 def test_a_telegram_resident_and_a_simulated_department_close_the_loop(telegram_app: tuple[Server, FakeBotApi]) -> None:
     server, fake = telegram_app
+    deadline = time.monotonic() + 10  # /healthz answers as soon as the site listens; the webhook is set just after
+    while not any(c["method"] == "setWebhook" for c in fake.calls()) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert [c["params"]["url"] for c in fake.calls() if c["method"] == "setWebhook"] == [f"https://qungong.example{WEBHOOK_PATH}"]
     resident = TelegramUser(server.base, WEBHOOK_PATH, fake)
     sim = SimClient(server.base, pause=PAUSE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -155,6 +156,8 @@ async def test_triage_dispatch_with_the_classifier_picks(local_district: Distric
     await _open_pushed_card(center)
     labels = [b.label for m in center.last for b in m.buttons]
     assert labels[0] == "派给区住房和城乡建设局" and "其他单位" in labels and "重复诉求结案" in labels
+    suggestions = next(line for line in center.text.splitlines() if line.startswith("分拨建议"))
+    assert re.search(r"：区住房和城乡建设局 \d+%、.+ \d+%、.+ \d+%$", suggestions)  # the top three, with probabilities
     await center.press("派给区住房和城乡建设局")
     assert "已派单" in center.text
     case = await latest_case(local_district.app)

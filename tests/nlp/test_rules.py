@@ -66,13 +66,15 @@ def test_rule_does_not_fire_on_neighbouring_case(text: str, not_rule: str) -> No
 def test_one_rule_per_topic_most_specific_first() -> None:
     """Equipment noise wins over neighbour noise when both triggers are present."""
     firings = fire(DEFAULT_RULES, "楼下那家超市的空调外机噪音太大")
-    noise = [f.rule.name for f in firings if f.rule.topic == "noise"]
+    noise = [f.rule.name for f in firings if f.rule.family == "noise"]
     assert noise == ["noise.equipment"]
 
 
-def test_every_rule_targets_a_taxonomy_department(classifier: Classifier) -> None:
-    """Rules only route to departments that exist."""
-    assert {r.target for r in DEFAULT_RULES} <= set(classifier.taxonomy.codes)
+def test_every_rule_topic_is_owned_in_the_packaged_taxonomy(classifier: Classifier) -> None:
+    """Every rule names a topic, and the packaged taxonomy maps each topic to one department."""
+    owners = classifier.taxonomy.topic_owners()
+    assert {r.topic for r in DEFAULT_RULES} <= set(owners)
+    assert all(len(codes) == 1 for codes in owners.values())
 
 
 def test_multi_department_request_goes_to_dispatch(classifier: Classifier) -> None:
@@ -80,3 +82,42 @@ def test_multi_department_request_goes_to_dispatch(classifier: Classifier) -> No
     result = classifier.classify("楼下饭店油烟大、占道摆桌子、半夜吵，好几个问题，希望各部门联合来查一下")
     assert result.department == "dispatch"
     assert result.rule == "dispatch.multi"
+
+
+@pytest.mark.parametrize(
+    ("text", "quiet"),
+    [
+        ("看着像饭店油烟，其实不是饭店，是食品厂在排气", "fumes.restaurant"),
+        ("前夫不给抚养费，孩子上初中了，我想申请低保", "fees.school"),
+        ("被狗咬了去打狂犬疫苗，社区医院说没货了", "pets.dog"),
+    ],
+)
+def test_exclusions_keep_a_rule_off_its_neighbours_case(text: str, quiet: str) -> None:
+    """Not a restaurant, child support is not a school fee, a vaccine is not a dog complaint."""
+    assert quiet not in {f.rule.name for f in fire(DEFAULT_RULES, text)}
+
+
+def test_a_negated_word_is_no_cue(classifier: Classifier) -> None:
+    """不是饭店 does not count as 饭店, for the rules or the lexicon."""
+    prepared = classifier.prepare("这个不是饭店，是一家工厂")
+    assert "饭店" not in {h.term for h in prepared.hits}
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("看着像饭店油烟，其实不是饭店，是食品厂", "chengguan"),
+        ("前夫不给抚养费，孩子上初中，我想申请低保", "jiaoyu"),
+        ("狂犬疫苗没货了", "gongan"),
+    ],
+)
+def test_no_rule_pushes_a_wrong_department_to_certainty(classifier: Classifier, text: str, wrong: str) -> None:
+    """The boundary cases of issue 15 no longer go to the department a rule would have forced."""
+    assert classifier.probabilities(text)[wrong] < 0.5
+
+
+def test_rules_are_capped_features(classifier: Classifier) -> None:
+    """A rule adds at most the capped weight to the logit of the departments owning its topic."""
+    from nlp.learn.combine import RULE_CAP
+
+    assert 0.0 <= classifier.model.rule_weight <= RULE_CAP
