@@ -86,12 +86,12 @@ async def start_app(
     async with app.uow() as uow:
         places = await load_place_finder(uow, app.texts)
     supervision = await load_supervision(app.session_factory, app.config)
-    english = app.config.app.language == "en"
-    names = {
-        d.code: (d.name_en if english and d.name_en else d.name_zh)
-        for d in classifier.taxonomy.departments
-        if d.code != "dispatch"
+    departments = [d for d in classifier.taxonomy.departments if d.code != "dispatch"]
+    names_in = {
+        "zh": {d.code: d.name_zh for d in departments},
+        "en": {d.code: d.name_en or d.name_zh for d in departments},
     }
+    names = names_in.get(app.config.app.language, names_in["zh"])
     services = Services(
         classifier=classifier,
         places=places,
@@ -105,6 +105,7 @@ async def start_app(
         abuse=app.config.abuse,
         staff_only_channels=staff_only_channels(app.config),
         lovebank=app.config.lovebank,
+        department_names_in=names_in,
     )
     app.dispatcher = Dispatcher(app.session_factory, services, clock=clock)
     return app.dispatcher

@@ -8,6 +8,7 @@
     access    staff invites, bans, the simulator's identity owners and trainers' passes
     wishes    micro-wishes and their events
     lovebank  the love bank: points ledger, balances, activities, rewards, redemptions, wish teams
+    media     the media store (photos and charts by content hash) and the simulator's transcripts
     reports   reports asked for in chat, answered by a job
     runtime   processes' heartbeats, the scheduler's lease, shared send limits, retention runs
     wecom     the WeChat Work channel's shared access token and its template cards
@@ -22,6 +23,7 @@ from storage.models import (  # noqa: F401 - registers every table
     cases,
     chat,
     lovebank,
+    media,
     people,
     places,
     reports,
@@ -30,4 +32,4 @@ from storage.models import (  # noqa: F401 - registers every table
     wishes,
 )
 
-__all__ = ["access", "base", "cases", "chat", "lovebank", "people", "places", "reports", "runtime", "wecom", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "lovebank", "media", "people", "places", "reports", "runtime", "wecom", "wishes"]
