@@ -94,6 +94,11 @@ class Dispatcher:
         single_writer = bind is not None and bind.dialect.name == "sqlite"
         self._gate: asyncio.Semaphore | None = asyncio.Semaphore(1) if single_writer else None
 
+    @property
+    def services(self) -> Services:
+        """Return the long-lived collaborators the handlers use (the place finder, the texts …)."""
+        return self._services
+
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Handle an update once; a repeated platform id gets no replies and changes nothing.
 

@@ -69,7 +69,8 @@ async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:
     if followers:
         lines.append(ctx.t("staff.card.followers", count=len(followers)))
     image = case.photos[0] if case.photos else None
-    return Outbound(text="\n".join(lines), buttons=await _card_buttons(ctx, case, actor, light), image=image)
+    gallery = tuple(case.photos[1:])
+    return Outbound(text="\n".join(lines), buttons=await _card_buttons(ctx, case, actor, light), image=image, gallery=gallery)
 
 
 async def _place(ctx: Context, case: Case) -> str:
