@@ -15,7 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = {"sim.js": "application/javascript", "sim.css": "text/css", "sim_map.js": "application/javascript", "icons.svg": "image/svg+xml"}
+ASSETS = {"sim.js": "application/javascript", "sim.css": "text/css", "sim_map.js": "application/javascript"}
 FONT_FILE = "NotoSansCJKsc-Regular-subset.otf"
 FONT_NAME = "qungong-sc.otf"
 LICENCE_NAME = "qungong-sc-OFL.txt"

@@ -20,20 +20,21 @@ from bot.web.simulator.access import APP_KEY, GATE_KEY, Denied
 from storage.models.people import Unit
 from storage.uow import UnitOfWork
 
-WIDTH = 1000.0
+SIDE = 1000.0  # the drawing's longer side, in its own units
 LEVELS = ("street", "community", "grid")
 MAP_KEY = web.AppKey("qungong_sim_map", dict)  # {"map": the drawing}, filled on first use
 MAX_PLACES = 400
 
 
 class Projection:
-    """An equirectangular projection of the district's box onto WIDTH × height units (north up)."""
+    """An equirectangular projection of the district's box onto a drawing whose longer side is SIDE units (north up)."""
 
     def __init__(self, west: float, south: float, east: float, north: float) -> None:
         self.west, self.north = west, north
         self.cos = math.cos(math.radians((south + north) / 2))
         span = max((east - west) * self.cos, north - south, 1e-9)
-        self.scale = WIDTH / span
+        self.scale = SIDE / span
+        self.width = (east - west) * self.cos * self.scale
         self.height = (north - south) * self.scale
 
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
@@ -85,12 +86,12 @@ async def build_map(uow: UnitOfWork) -> dict[str, Any]:
             elif children:
                 shapes[unit.id] = unary_union(children).buffer(0)
     if not shapes:
-        return {"width": WIDTH, "height": 0, "projection": None, "streets": [], "communities": [], "grids": [], "places": []}
+        return {"width": 0, "height": 0, "projection": None, "streets": [], "communities": [], "grids": [], "places": []}
     west, south, east, north = unary_union([shapes[u.id] for u in units["grid"] if u.id in shapes] or list(shapes.values())).bounds
     pad = max(east - west, north - south) * 0.03
     projection = Projection(west - pad, south - pad, east + pad, north + pad)
     tolerance = 0.5 / projection.scale  # half a drawing unit: invisible, and far fewer points
-    drawn: dict[str, Any] = {"width": WIDTH, "height": round(projection.height, 1), "projection": projection.describe()}
+    drawn: dict[str, Any] = {"width": round(projection.width, 1), "height": round(projection.height, 1), "projection": projection.describe()}
     for level, name in (("street", "streets"), ("community", "communities"), ("grid", "grids")):
         drawn[name] = [
             {
@@ -123,7 +124,7 @@ async def _places(uow: UnitOfWork, grids: list[Unit], shapes: dict[int, Any], pr
         seen.add(row.name)
         if row.lon is not None and row.lat is not None:
             x, y = projection.xy(row.lon, row.lat)
-            places.append({"name": row.name, "x": round(x, 1), "y": round(y, 1)})
+            places.append({"name": row.name, "x": round(x, 1), "y": round(y, 1), "line": 0})
     for grid in grids:  # the demo district lists its compounds on the grid itself, without points
         compounds = [c for c in (grid.gazetteer or {}).get("compounds", ()) if c not in seen]
         if grid.id not in shapes or not compounds:
@@ -131,7 +132,7 @@ async def _places(uow: UnitOfWork, grids: list[Unit], shapes: dict[int, Any], pr
         x, y = _label_point(shapes[grid.id], projection)
         for n, name in enumerate(compounds[:2]):
             seen.add(name)
-            places.append({"name": name, "x": x, "y": round(y + 16 + n * 14, 1)})
+            places.append({"name": name, "x": x, "y": y, "line": n + 1})  # under the grid's name, one line each
     return places
 
 
