@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import random
@@ -201,7 +202,8 @@ class Dispatcher:
             expires_at = None if step.state == IDLE else max(now + self._services.conversation_timeout, step.keep_until or now)
             await uow.conversations.save(chat, step.state, step.data, person_id=person.id, expires_at=expires_at, now=now)
             await uow.commit()
-            return replies + list(step.replies)
+            language = person.language
+            return [dataclasses.replace(r, language=language) if language and r.language is None else r for r in replies + list(step.replies)]
 
     async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Person, ChatState]:
         """Return the sender and the chat's conversation, creating either on first contact."""

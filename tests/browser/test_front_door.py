@@ -122,7 +122,7 @@ async def test_a_report_with_a_photo_and_a_pin_reaches_the_department(server: Se
     await press(page, "投诉")
     await say(page, "桂香苑门口的井盖松动了，晚上很危险")
     await page.set_input_files("#photo-file", str(photo_with_gps(tmp_path / "manhole.jpg")))
-    await page.locator(".row.bot", has_text="照片").last.wait_for()
+    await page.locator(".row.bot", has_text="已收到照片（共 1 张）").wait_for()
     await press(page, "说完了")
     await page.click("#send-location")
     grid = page.locator(".grid-shape", has=page.locator("title", has_text="桂香苑社区第1网格"))

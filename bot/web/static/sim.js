@@ -13,6 +13,7 @@ let csrf = null;
 let lastShown = 0;
 let unread = {};
 let opening = 0;
+let loaded = Promise.resolve();  // the current chat's lines, read back from the server: nothing is added before them
 
 function svgIcon(name, cls) {
   const ns = "http://www.w3.org/2000/svg";
@@ -178,6 +179,7 @@ async function api(path, body) {
 function clientId() { return "w" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8); }
 
 async function send(body, shownMessage) {
+  await loaded;
   if (!current) return;
   const key = current;
   render("me", shownMessage);
@@ -198,14 +200,17 @@ async function switchTo(key) {
   for (const el of document.querySelectorAll(".person")) el.setAttribute("aria-current", String(el.dataset.key === key));
   clearLog();
   closeDrawer();
-  try {
-    const data = await api("/sim/api/open", {as: key});
-    if (token !== opening) return;
-    clearLog();
-    for (const line of data.lines) render(line.side, line.message, line.at);
-  } catch (error) {
-    render("bot", {text: "⚠ " + error.message});
-  }
+  loaded = (async () => {
+    try {
+      const data = await api("/sim/api/open", {as: key});
+      if (token !== opening) return;
+      clearLog();
+      for (const line of data.lines) render(line.side, line.message, line.at);
+    } catch (error) {
+      render("bot", {text: "⚠ " + error.message});
+    }
+  })();
+  await loaded;
   await pollInbox();
 }
 
@@ -268,6 +273,7 @@ function showUnread() {
 }
 
 async function pollInbox() {
+  await loaded;
   if (!current) return;
   const key = current;
   try {
@@ -311,6 +317,7 @@ function showLightbox(src) {
 }
 
 async function sendPhoto(file) {
+  await loaded;
   if (!current || !file) return;
   const preview = {text: "", pictures: [{src: URL.createObjectURL(file), thumb: URL.createObjectURL(file)}]};
   const key = current;
