@@ -98,12 +98,12 @@ async def start_app(
     async with app.uow() as uow:
         places = await load_place_finder(uow, app.texts)
     supervision = await load_supervision(app.session_factory, app.config)
-    english = app.config.app.language == "en"
-    names = {
-        d.code: (d.name_en if english and d.name_en else d.name_zh)
-        for d in classifier.taxonomy.departments
-        if d.code != "dispatch"
+    departments = [d for d in classifier.taxonomy.departments if d.code != "dispatch"]
+    names_in = {
+        "zh": {d.code: d.name_zh for d in departments},
+        "en": {d.code: d.name_en or d.name_zh for d in departments},
     }
+    names = names_in.get(app.config.app.language, names_in["zh"])
     services = Services(
         classifier=app.routing,
         places=places,
@@ -119,6 +119,7 @@ async def start_app(
         lovebank=app.config.lovebank,
         cockpit=app.config.cockpit,
         web_address=f"http://{app.config.web.host}:{app.config.web.port}",
+        department_names_in=names_in,
     )
     app.dispatcher = Dispatcher(app.session_factory, services, clock=clock)
     return app.dispatcher

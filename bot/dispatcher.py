@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import random
@@ -93,6 +94,11 @@ class Dispatcher:
         bind = session_factory.kw.get("bind")
         single_writer = bind is not None and bind.dialect.name == "sqlite"
         self._gate: asyncio.Semaphore | None = asyncio.Semaphore(1) if single_writer else None
+
+    @property
+    def services(self) -> Services:
+        """Return the long-lived collaborators the handlers use (the place finder, the texts …)."""
+        return self._services
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Handle an update once; a repeated platform id gets no replies and changes nothing.
@@ -196,7 +202,8 @@ class Dispatcher:
             expires_at = None if step.state == IDLE else max(now + self._services.conversation_timeout, step.keep_until or now)
             await uow.conversations.save(chat, step.state, step.data, person_id=person.id, expires_at=expires_at, now=now)
             await uow.commit()
-            return replies + list(step.replies)
+            language = person.language
+            return [dataclasses.replace(r, language=language) if language and r.language is None else r for r in replies + list(step.replies)]
 
     async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Person, ChatState]:
         """Return the sender and the chat's conversation, creating either on first contact."""

@@ -132,6 +132,17 @@ class ExplainTask(ButtonData):
     task_id: int
 
 
+LANGUAGE_MENU = "ask"
+
+
+@dataclass(frozen=True)
+class LanguagePick(ButtonData):
+    """The language menu (LANGUAGE_MENU) or a language chosen from it (zh, en)."""
+
+    prefix = "yl"
+    language: str
+
+
 @dataclass(frozen=True)
 class WishMenu(ButtonData):
     """A micro-wish menu entry: post, post_for, mine, browse, filter, claims, review, confirm."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from handlers.buttons import CaseOp, RevisitAnswer, StaffCard, button
-from handlers.core import Context
+from handlers.core import Context, local_time
 from handlers.messages import Outbound
 from handlers.notices import NOTICES, Audience, Notice
 from handlers.pushes import push_to_person
@@ -143,7 +145,7 @@ async def perform(ctx: Context, case_id: int, request: Request, *, tell_resident
     for notice in NOTICES.get(decision.action, ()):
         if notice.audience is Audience.RESIDENT and quiet:
             continue
-        await _notify(ctx, case, notice, note, f"event:{decision.event_id}")
+        await _notify(ctx, case, notice, note, f"event:{decision.event_id}", photos=tuple(request.attachments))
     if decision.action is Action.COMPLETE:
         await start_revisit(ctx, case)
     if decision.escalation_due:
@@ -168,8 +170,9 @@ def revisit_question(texts: Texts, case: Case, key: str = "revisit.ask_solved") 
 async def start_revisit(ctx: Context, case: Case) -> None:
     """Move a completed case to revisit and ask the resident whether the problem is solved."""
     case, _ = await act(ctx.uow, case.id, Request(Action.START_REVISIT, SYSTEM_ACTOR, ctx.now), supervision=ctx.services.supervision)
-    message = revisit_question(ctx.services.texts, case)
-    await push_to_person(ctx.uow, case.resident_person_id, message, f"case:{case.id}:revisit:{case.cycle}", ctx.now, kind="revisit")
+    await push_to_person(
+        ctx.uow, case.resident_person_id, partial(revisit_question, case=case), f"case:{case.id}:revisit:{case.cycle}", ctx.now, kind="revisit", texts=ctx.services.texts
+    )
 
 
 async def escalate(ctx: Context, case: Case, actor: Actor, note: str) -> tuple[Case, Decision]:
@@ -197,31 +200,46 @@ async def _extension_reason(ctx: Context, case: Case) -> str | None:
     return next((e.note for e in reversed(events) if e.action == Action.REQUEST_EXTENSION.value), None)
 
 
-async def _notify(ctx: Context, case: Case, notice: Notice, note: str | None, key: str) -> None:
-    """Queue one notice about a case event for its audience."""
+def _pictures(photos: tuple[str, ...]) -> dict[str, Any]:
+    """Return the image fields of a notice that carries an event's photos (e.g. the completion photo)."""
+    return {"image": photos[0], "gallery": photos[1:]} if photos else {}
+
+
+async def _notify(ctx: Context, case: Case, notice: Notice, note: str | None, key: str, *, photos: tuple[str, ...] = ()) -> None:
+    """Queue one notice about a case event for its audience, each in their own language."""
     if notice.audience is Audience.RESIDENT:
-        text = ctx.t(notice.key, number=case.number, unit=await unit_name(ctx, case.current_unit_id), deadline=ctx.local(case.handle_deadline), note=note or "")
+        unit = await unit_name(ctx, case.current_unit_id)
         followers = await ctx.uow.events.actors_of(case.id, Action.FOLLOW.value)
         for person_id in dict.fromkeys([case.resident_person_id, *followers]):
             # The resident may answer about their own open case; a follower's answer would be a report of their own.
             answer = person_id == case.resident_person_id and is_open(case)
-            buttons = (button(ctx.t("cases.reply"), CaseOp("reply", case.id)),) if answer else ()
-            await push_to_person(ctx.uow, person_id, Outbound(text=text, buttons=buttons), f"{key}:p{person_id}", ctx.now)
+
+            def render(texts: Texts, answer: bool = answer) -> Outbound:
+                text = texts.t(notice.key, number=case.number, unit=unit, deadline=local_time(texts, ctx.services.tz, case.handle_deadline), note=note or "")
+                buttons = (button(texts.t("cases.reply"), CaseOp("reply", case.id)),) if answer else ()
+                return Outbound(text=text, buttons=buttons, **_pictures(photos))
+
+            await push_to_person(ctx.uow, person_id, render, f"{key}:p{person_id}", ctx.now, texts=ctx.services.texts)
         return
     unit_id = case.current_unit_id if notice.audience is Audience.UNIT else (await command_center(ctx.uow)).id
-    await _notify_unit(ctx, case, notice.key, unit_id, note, key=key)
+    await _notify_unit(ctx, case, notice.key, unit_id, note, key=key, photos=photos)
 
 
-async def _notify_unit(ctx: Context, case: Case, text_key: str, unit_id: int | None, note: str | None, *, key: str) -> None:
+async def _notify_unit(
+    ctx: Context, case: Case, text_key: str, unit_id: int | None, note: str | None, *, key: str, photos: tuple[str, ...] = ()
+) -> None:
     """Queue a notice, with a button to the case card, for everyone who works a unit's cases."""
-    text = ctx.t(
-        text_key,
-        number=case.number,
-        type=ctx.t(f"types.{case.request_type}"),
-        summary=summary(case.text),
-        deadline=ctx.local(case.handle_deadline),
-        note=note or "",
-    )
-    message = Outbound(text=text, buttons=(button(ctx.t("staff.open_card"), StaffCard(case.id)),))
+
+    def render(texts: Texts) -> Outbound:
+        text = texts.t(
+            text_key,
+            number=case.number,
+            type=texts.t(f"types.{case.request_type}"),
+            summary=summary(case.text),
+            deadline=local_time(texts, ctx.services.tz, case.handle_deadline),
+            note=note or "",
+        )
+        return Outbound(text=text, buttons=(button(texts.t("staff.open_card"), StaffCard(case.id)),), **_pictures(photos))
+
     for person_id in await staff_of(ctx.uow, unit_id):
-        await push_to_person(ctx.uow, person_id, message, f"{key}:p{person_id}", ctx.now)
+        await push_to_person(ctx.uow, person_id, render, f"{key}:p{person_id}", ctx.now, texts=ctx.services.texts)

@@ -11,7 +11,7 @@ from handlers.messages import Button, Inbound, Outbound
 from handlers.places import PlaceFinder
 from handlers.reports.settings import CockpitSection
 from handlers.settings import AbuseSection
-from handlers.texts import Texts
+from handlers.texts import Texts, texts_for
 from nlp import Classification
 from storage.cases.lifecycle import Actor, Deadlines, Role
 from storage.cases.supervision import DEFAULT_SUPERVISION, Supervision
@@ -60,7 +60,7 @@ class Services:
     places: PlaceFinder
     texts: Texts
     tz: tzinfo
-    department_names: Mapping[str, str]
+    department_names: Mapping[str, str]  # in the district's language
     supervision: Supervision = DEFAULT_SUPERVISION
     max_redos: int = 2
     conversation_timeout: timedelta = timedelta(minutes=30)
@@ -76,6 +76,25 @@ class Services:
     lovebank: LovebankSection = LovebankSection()
     cockpit: CockpitSection = CockpitSection()
     web_address: str = "http://127.0.0.1:8080"  # where the web server answers, for links when [cockpit] base_url is empty
+    # Department names in a language other than the district's ({"en": {code: name}}), for people who chose it.
+    department_names_in: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def texts_of(self, language: str | None) -> Texts:
+        """Return the copy in a person's language (None: the district's)."""
+        if not language or language == self.texts.language:
+            return self.texts
+        return texts_for(language)
+
+    def departments_in(self, language: str | None) -> Mapping[str, str]:
+        """Return the department names in a language (the district's when there are none in it)."""
+        return self.department_names_in.get(language or "", self.department_names)
+
+
+def local_time(texts: Texts, tz: tzinfo, moment: datetime | None) -> str:
+    """Format a UTC time in a time zone the way a language writes it, e.g. 11月21日 09:30 or 21 Nov 09:30."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(tz).strftime(texts.t("format.datetime"))
 
 
 @dataclass
@@ -97,15 +116,23 @@ class Context:
             self._bindings = list(await self.uow.people.bindings(self.person.id))
         return self._bindings
 
+    @property
+    def texts(self) -> Texts:
+        """Return the copy in the sender's language (theirs if they chose one, else the district's)."""
+        return self.services.texts_of(self.person.language)
+
+    @property
+    def department_names(self) -> Mapping[str, str]:
+        """Return the department names in the sender's language."""
+        return self.services.departments_in(self.person.language)
+
     def t(self, key: str, **params: Any) -> str:
         """Return a text from the user's catalogue."""
-        return self.services.texts.t(key, **params)
+        return self.texts.t(key, **params)
 
     def local(self, moment: datetime | None) -> str:
-        """Format a UTC time in the configured time zone, e.g. 11月21日 09:30."""
-        if moment is None:
-            return "—"
-        return moment.astimezone(self.services.tz).strftime(self.t("format.datetime"))
+        """Format a UTC time in the configured time zone, the way the sender's language writes it."""
+        return local_time(self.texts, self.services.tz, moment)
 
     def as_resident(self) -> Actor:
         """Return the sender acting as a resident (the lifecycle decides what that allows)."""

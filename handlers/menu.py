@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.buttons import MenuItem, button
+from handlers.buttons import LANGUAGE_MENU, LanguagePick, MenuItem, button
 from handlers.core import IDLE, Context, Step
-from handlers.messages import Outbound
+from handlers.messages import Button, Outbound
+from handlers.texts import texts_for
 
 MENU_ITEMS = ("report", "cases", "wishes", "lovebank", "help")
 # The WeChat account menu allows at most three top-level buttons: the start menu minus wishes.
@@ -13,10 +14,15 @@ ACCOUNT_MENU_ITEMS = ("report", "cases", "help")
 
 def main_menu(ctx: Context, key: str = "menu.prompt") -> Outbound:
     """Return the start menu with a leading text (a welcome without a name for people we know no name of)."""
-    buttons = tuple(button(ctx.t(f"menu.{item}"), MenuItem(item)) for item in MENU_ITEMS)
-    if key == "menu.welcome" and ctx.person.name == ctx.t("people.new_resident"):
+    buttons = (*(button(ctx.t(f"menu.{item}"), MenuItem(item)) for item in MENU_ITEMS), language_button(ctx))
+    if key == "menu.welcome" and ctx.person.name in {texts_for(code).t("people.new_resident") for code in ("zh", "en")}:
         key = "menu.welcome_new"
     return Outbound(text=ctx.t(key, name=ctx.person.name), buttons=buttons)
+
+
+def language_button(ctx: Context) -> Button:
+    """Return the button that opens the language menu (its label names it in both languages)."""
+    return button(ctx.t("language.menu"), LanguagePick(LANGUAGE_MENU))
 
 
 async def cancel(ctx: Context) -> Step:

@@ -54,12 +54,19 @@ class Target:
 
 @dataclass(frozen=True)
 class Outbound:
-    """A message to show: text, optional buttons and image; target None means 'reply here'."""
+    """A message to show: text, optional buttons and image; target None means 'reply here'.
+
+    `gallery` holds further images (a case's other photos) for channels that show several; `language`
+    is the language the text was written in, for what a channel adds itself (WeChat's "reply with a
+    number"); None means the district's.
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     image: str | None = None
     target: Target | None = None
+    gallery: tuple[str, ...] = ()
+    language: str | None = None
 
 
 def local_image(image: str | None) -> Path | None:
@@ -75,11 +82,16 @@ def local_image(image: str | None) -> Path | None:
 
 def outbound_to_payload(message: Outbound) -> dict[str, Any]:
     """Serialise a message's content for the outbox (the target is stored in its own columns)."""
-    return {
+    payload: dict[str, Any] = {
         "text": message.text,
         "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
         "image": message.image,
     }
+    if message.gallery:
+        payload["gallery"] = list(message.gallery)
+    if message.language:
+        payload["language"] = message.language
+    return payload
 
 
 def outbound_from_payload(payload: Mapping[str, Any], target: Target | None = None) -> Outbound:
@@ -89,4 +101,6 @@ def outbound_from_payload(payload: Mapping[str, Any], target: Target | None = No
         buttons=tuple(Button(str(b["label"]), str(b["payload"])) for b in payload.get("buttons", [])),
         image=payload.get("image"),
         target=target,
+        gallery=tuple(str(g) for g in payload.get("gallery", ()) if isinstance(g, str)),
+        language=payload["language"] if isinstance(payload.get("language"), str) else None,
     )

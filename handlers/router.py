@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
+from handlers import language
 from handlers.buttons import (
     BanDays,
     BanUser,
@@ -16,6 +17,7 @@ from handlers.buttons import (
     Choice,
     ConsentAnswer,
     ExplainTask,
+    LanguagePick,
     MenuItem,
     PublishOp,
     RevisitAnswer,
@@ -124,6 +126,7 @@ BUTTONS: dict[type[ButtonData], Callable[[Context, Any], Awaitable[Step]]] = {
     WishPage: wishes.show_list,
     WishCard: wishes.show_card,
     WishOp: wishes_ops.run_op,
+    LanguagePick: language.pick,
     **lovebank.BUTTONS,
     ConsentAnswer: consent.answer_consent,
     PublishOp: publish.run_publish_op,
@@ -187,6 +190,9 @@ def typed_command(text: str) -> Handler | None:
     """Return the handler of a typed command: a bind code, a code word with its code (签到 …), or a command word."""
     if bind_code(text) is not None:
         return bind
+    wanted = language.language_command(text)
+    if wanted is not None:
+        return partial(language.set_language, language=wanted)
     coded = lovebank.code_command(text)
     if coded is not None:
         return partial(lovebank.run_code_command, word=coded[0], code=coded[1])

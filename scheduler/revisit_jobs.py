@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from handlers.buttons import StaffCard, button
 from handlers.casework import revisit_question
@@ -13,6 +14,7 @@ from handlers.texts import Texts, load_texts
 from scheduler.wiring import JobDeps
 from storage.cases.lifecycle import Status
 from storage.cases.routing import command_center, staff_of
+from storage.models.cases import Case
 from storage.uow import UnitOfWork
 
 BATCH = 5000
@@ -42,15 +44,20 @@ async def follow_up_revisits(deps: JobDeps, now: datetime) -> RevisitFollowUp:
             waited = now - (case.completed_at or now)
             prefix = f"case:{case.id}:revisit:{case.cycle}"
             if waited >= timedelta(hours=section.reminder_hours):
-                message = revisit_question(texts, case, "revisit.reminder")
-                reminders += await push_to_person(uow, case.resident_person_id, message, f"{prefix}:reminder", now, kind="revisit")
+                message = partial(revisit_question, case=case, key="revisit.reminder")
+                reminders += await push_to_person(uow, case.resident_person_id, message, f"{prefix}:reminder", now, kind="revisit", texts=texts)
             if waited >= timedelta(hours=section.phone_hours):
-                text = texts.t("revisit.phone_task", number=case.number, phone=_phone(texts, case.anonymous, case.contact_phone))
-                task = Outbound(text=text, buttons=(button(texts.t("staff.open_card"), StaffCard(case.id)),))
+                task = partial(_phone_task, case=case)
                 for person_id in dispatchers:
-                    phone_tasks += await push_to_person(uow, person_id, task, f"{prefix}:phone:p{person_id}", now, kind="revisit_phone")
+                    phone_tasks += await push_to_person(uow, person_id, task, f"{prefix}:phone:p{person_id}", now, kind="revisit_phone", texts=texts)
         await uow.commit()
     return RevisitFollowUp(reminders, phone_tasks)
+
+
+def _phone_task(texts: Texts, case: Case) -> Outbound:
+    """Return the command center's task to revisit a case by phone."""
+    text = texts.t("revisit.phone_task", number=case.number, phone=_phone(texts, case.anonymous, case.contact_phone))
+    return Outbound(text=text, buttons=(button(texts.t("staff.open_card"), StaffCard(case.id)),))
 
 
 def _phone(texts: Texts, anonymous: bool, phone: str | None) -> str:

@@ -133,3 +133,9 @@ async def own_identity(session: AsyncSession, key: str, owner: str, now: datetim
     """Claim a new identity for OWNER on first use; return whether OWNER owns it."""
     await insert_ignoring(session, SimOwner.__table__, {"key": key, "owner": owner, "created_at": now}, ("key",))
     return await session.scalar(select(SimOwner.owner).where(SimOwner.key == key)) == owner
+
+
+async def owned_identities(session: AsyncSession, owner: str) -> list[str]:
+    """Return the new residents (`new:NAME`) an owner created, oldest first."""
+    query = select(SimOwner.key).where(SimOwner.owner == owner).order_by(SimOwner.created_at, SimOwner.key)
+    return list((await session.scalars(query)).all())

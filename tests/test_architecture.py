@@ -80,6 +80,10 @@ CJK_LITERALS_ALLOWED: dict[str, dict[str, str]] = {
         ),
         "。.!！?？~～ ": "punctuation stripped from a typed command before it is matched",
     },
+    "handlers/language.py": {
+        "语言": "the language command word the bot recognises (COMMAND_WORDS)",
+        **dict.fromkeys(("中文", "英文"), "a language name typed after the language command (language_command)"),
+    },
     "handlers/resident/my_cases.py": dict.fromkeys(
         ("评价", "满意", "不满意", "基本满意", "已解决", "未解决", "没解决", "部分解决"),
         "a rating word a resident may type instead of pressing a revisit button (RATING_WORDS)",

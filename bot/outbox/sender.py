@@ -47,6 +47,7 @@ from bot.channels.delivery import (
     PermanentFailure,
     TemporaryFailure,
 )
+from bot.channels.media import with_local_images
 from bot.outbox.rate_limit import Limit, RateLimiter
 from bot.outbox.settings import OutboxSection
 from handlers.messages import Target, outbound_from_payload
@@ -146,7 +147,7 @@ class OutboxSender:
             return
         channel, chat_id = row.channel, row.chat_id
         await self.limiter.acquire(channel, chat_id)
-        message = outbound_from_payload(row.payload, Target(channel, chat_id))
+        message = await with_local_images(self.session_factory, outbound_from_payload(row.payload, Target(channel, chat_id)))
         await self._attempt(row, lambda: adapter.send(chat_id, message), adapter)
 
     async def _attempt(self, row: Claimed, send: Callable[[], Awaitable[None]], adapter: ChannelAdapter) -> None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.buttons import button
-from handlers.core import Context, Step, UserError
+from handlers.core import Context, Step, UserError, local_time
 from handlers.flow import State
 from handlers.lovebank.access import home_community
 from handlers.lovebank.buttons import LoveActivity, LovePage
 from handlers.lovebank.notify import push
 from handlers.messages import Button, Outbound
+from handlers.texts import Texts
 from storage.lovebank.activities import (
     CONFIRMED,
     OPEN,
@@ -43,10 +44,11 @@ async def community_name(ctx: Context, unit_id: int) -> str:
     return unit.name if unit else "—"
 
 
-def when(ctx: Context, activity: Activity) -> str:
-    """Say when an activity is: start, end and hours."""
+def when(ctx: Context, activity: Activity, texts: Texts | None = None) -> str:
+    """Say when an activity is: start, end and hours (in TEXTS' language, else the sender's)."""
+    copy = texts or ctx.texts
     end = ends_at(activity).astimezone(ctx.services.tz).strftime("%H:%M")
-    return ctx.t("lovebank.activity.when", start=ctx.local(activity.starts_at), end=end, hours=f"{activity.minutes / 60:g}")
+    return copy.t("lovebank.activity.when", start=local_time(copy, ctx.services.tz, activity.starts_at), end=end, hours=f"{activity.minutes / 60:g}")
 
 
 async def activity_line(ctx: Context, activity: Activity) -> str:
@@ -158,9 +160,12 @@ async def do_withdraw(ctx: Context, activity_id: int) -> Step:
     if done is None:
         raise UserError(ctx.t("lovebank.activity.cannot_withdraw"))
     if done.promoted is not None:
-        text = ctx.t("lovebank.notice.promoted", id=activity.id, title=activity.title, when=when(ctx, activity), place=activity.place)
-        message = Outbound(text=text, buttons=(button(ctx.t("lovebank.activity.open", id=activity.id), LoveActivity("view", activity.id)),))
-        await push(ctx.uow, done.promoted.person_id, message, f"lovebank:promoted:{done.promoted.id}:{int(ctx.now.timestamp())}", ctx.now)
+
+        def message(copy: Texts) -> Outbound:
+            text = copy.t("lovebank.notice.promoted", id=activity.id, title=activity.title, when=when(ctx, activity, copy), place=activity.place)
+            return Outbound(text=text, buttons=(button(copy.t("lovebank.activity.open", id=activity.id), LoveActivity("view", activity.id)),))
+
+        await push(ctx.uow, done.promoted.person_id, message, f"lovebank:promoted:{done.promoted.id}:{int(ctx.now.timestamp())}", ctx.now, texts=ctx.services.texts)
     return ctx.step(Outbound(text=ctx.t("lovebank.activity.withdrawn", id=activity.id, title=activity.title)))
 
 

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.buttons import button, choice
-from handlers.core import Context, Step, UserError
+from handlers.core import Context, Step, UserError, local_time
 from handlers.flow import State
 from handlers.lovebank.access import require_organiser
 from handlers.lovebank.buttons import LoveActivity
 from handlers.lovebank.notify import push
 from handlers.lovebank.parse import fold, parse_hours, parse_local_time, parse_whole
 from handlers.messages import Outbound
+from handlers.texts import Texts
 from storage.cases.lifecycle import Role
 from storage.lovebank.activities import NewActivity, create_activity, get_activity
 
@@ -149,12 +150,16 @@ async def _publish(ctx: Context, value: str) -> Step:
     )
     activity = await create_activity(ctx.uow.session, new, ctx.now)
     unit = await ctx.uow.units.get(activity.community_id)
-    notice = Outbound(
-        text=ctx.t("lovebank.notice.posted", id=activity.id, title=activity.title, community=unit.name if unit else "—", start=ctx.local(activity.starts_at), per_hour=activity.points_per_hour),
-        buttons=(button(ctx.t("lovebank.activity.open", id=activity.id), LoveActivity("view", activity.id)),),
-    )
+
+    def notice(copy: Texts) -> Outbound:
+        start = local_time(copy, ctx.services.tz, activity.starts_at)
+        return Outbound(
+            text=copy.t("lovebank.notice.posted", id=activity.id, title=activity.title, community=unit.name if unit else "—", start=start, per_hour=activity.points_per_hour),
+            buttons=(button(copy.t("lovebank.activity.open", id=activity.id), LoveActivity("view", activity.id)),),
+        )
+
     for person in await ctx.uow.people.holders(Role.PARTY_MEMBER.value, activity.community_id):
-        await push(ctx.uow, person.id, notice, f"lovebank:activity:{activity.id}:posted", ctx.now)
+        await push(ctx.uow, person.id, notice, f"lovebank:activity:{activity.id}:posted", ctx.now, texts=ctx.services.texts)
     fresh = await get_activity(ctx.uow.session, activity.id)
     assert fresh is not None
     text = ctx.t("lovebank.post.done", id=fresh.id, code=fresh.checkin_code)

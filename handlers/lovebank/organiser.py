@@ -5,7 +5,7 @@ on confirmation, once per volunteer), and cancelling before the start."""
 from __future__ import annotations
 
 from handlers.buttons import button
-from handlers.core import Context, Step, UserError
+from handlers.core import Context, Step, UserError, local_time
 from handlers.flow import State
 from handlers.lovebank.access import refuse, require_organiser
 from handlers.lovebank.activities import community_name, when
@@ -13,6 +13,7 @@ from handlers.lovebank.buttons import LoveActivity, LoveSignup
 from handlers.lovebank.notify import push, tell_credit
 from handlers.lovebank.parse import parse_hours
 from handlers.messages import Button, Outbound
+from handlers.texts import Texts
 from storage.lovebank.activities import (
     CHECKED_IN,
     CONFIRMED,
@@ -110,7 +111,10 @@ async def _confirm(ctx: Context, activity: Activity, signup_id: int, minutes: in
     if done is None:
         return 0
     signup, points = done
-    what = ctx.t("lovebank.what.activity", id=activity.id, title=activity.title, hours=f"{minutes / 60:g}")
+
+    def what(copy: Texts) -> str:
+        return copy.t("lovebank.what.activity", id=activity.id, title=activity.title, hours=f"{minutes / 60:g}")
+
     for entry in await entries_for(ctx.uow.session, ACTIVITY, activity.id):
         if entry.key == f"activity:signup:{signup.id}":
             await tell_credit(ctx.uow, ctx.services.texts, entry, what, ctx.now)
@@ -173,9 +177,12 @@ async def do_cancel(ctx: Context, activity_id: int) -> Step:
     fresh = await get_activity(ctx.uow.session, activity.id)
     if fresh is None or fresh.status == OPEN:
         raise UserError(ctx.t("lovebank.org.cannot_cancel"))
-    notice = Outbound(text=ctx.t("lovebank.notice.cancelled", id=activity.id, title=activity.title, start=ctx.local(activity.starts_at)))
+
+    def notice(copy: Texts) -> Outbound:
+        return Outbound(text=copy.t("lovebank.notice.cancelled", id=activity.id, title=activity.title, start=local_time(copy, ctx.services.tz, activity.starts_at)))
+
     for signup in told:
-        await push(ctx.uow, signup.person_id, notice, f"lovebank:activity:{activity.id}:cancelled", ctx.now)
+        await push(ctx.uow, signup.person_id, notice, f"lovebank:activity:{activity.id}:cancelled", ctx.now, texts=ctx.services.texts)
     return ctx.step(Outbound(text=ctx.t("lovebank.org.cancelled", id=activity.id, count=len(told))))
 
 

@@ -4,12 +4,13 @@ was handed over. A code is used once; an expired one says its points went back."
 from __future__ import annotations
 
 from handlers.buttons import button
-from handlers.core import Context, Step, UserError
+from handlers.core import Context, Step, UserError, local_time
 from handlers.flow import State
 from handlers.lovebank.access import masked, may_hand_over, refuse, require_keeper
 from handlers.lovebank.buttons import LoveVoucher
 from handlers.lovebank.notify import push
 from handlers.messages import Outbound
+from handlers.texts import Texts
 from storage.lovebank.codes import format_voucher, normalise
 from storage.lovebank.redemptions import EXPIRED, HANDED, by_code, get_redemption, hand_over
 from storage.models.lovebank import Redemption, Reward
@@ -75,8 +76,11 @@ async def hand(ctx: Context, data: LoveVoucher) -> Step:
         assert fresh is not None
         return await _card(ctx, *fresh)  # used or expired a moment ago: say so
     code = format_voucher(redemption.code)
-    notice = Outbound(text=ctx.t("lovebank.notice.handed", name=reward.name, code=code, at=ctx.local(ctx.now)))
-    await push(ctx.uow, redemption.person_id, notice, f"lovebank:handed:{redemption.id}", ctx.now)
+
+    def notice(copy: Texts) -> Outbound:
+        return Outbound(text=copy.t("lovebank.notice.handed", name=reward.name, code=code, at=local_time(copy, ctx.services.tz, ctx.now)))
+
+    await push(ctx.uow, redemption.person_id, notice, f"lovebank:handed:{redemption.id}", ctx.now, texts=ctx.services.texts)
     return ctx.step(Outbound(text=ctx.t("lovebank.verify.done", name=reward.name, code=code)))
 
 

@@ -172,7 +172,7 @@ async def _route_choice(ctx: Context, value: str) -> Step:
 
 def _ask_department(ctx: Context, data: dict[str, Any]) -> Step:
     """List the departments, the classifier's alternatives first."""
-    names = ctx.services.department_names
+    names = ctx.department_names
     order = [c for c in data.get("alternatives", []) if c in names]
     order += [c for c in names if c not in order and c != COMMAND_CENTER]
     buttons = tuple(choice(names[code], DEPT, code) for code in order)
@@ -181,7 +181,7 @@ def _ask_department(ctx: Context, data: dict[str, Any]) -> Step:
 
 async def _department_choice(ctx: Context, value: str) -> Step:
     """Take the department the resident picked."""
-    if value not in ctx.services.department_names:
+    if value not in ctx.department_names:
         raise UserError(ctx.t("errors.expired_button"))
     data = dict(ctx.data) | {"department": value, "confidence": 1.0, "reason": ctx.t("report.reason_resident")}
     return await _ask_contact(ctx, data)
@@ -250,7 +250,7 @@ def _ask_confirm(ctx: Context, data: dict[str, Any]) -> Step:
     """Show the summary and ask to submit."""
     data = data | {"type": _request_type(ctx, data)}
     place = Place.from_data(data["place"])
-    department = ctx.services.department_names.get(data["department"], data["department"])
+    department = ctx.department_names.get(data["department"], data["department"])
     contact = ctx.t("report.contact_anonymous") if data.get("anonymous") else mask_phone(data["phone"]) if data.get("phone") else ctx.t("report.contact_none")
     text = ctx.t(
         "report.summary",

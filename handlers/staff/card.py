@@ -81,7 +81,8 @@ async def card(ctx: Context, case: Case, actor: Actor) -> Outbound:
         lines += line
         buttons += extra
     image = case.photos[0] if case.photos else None
-    return Outbound(text="\n".join(lines), buttons=buttons, image=image)
+    gallery = tuple(case.photos[1:])
+    return Outbound(text="\n".join(lines), buttons=buttons, image=image, gallery=gallery)
 
 
 async def _publication(ctx: Context, case: Case) -> tuple[list[str], tuple[Button, ...]]:

@@ -15,7 +15,7 @@ from handlers.buttons import (
 from handlers.casework import summary
 from handlers.core import Context, Step, UserError
 from handlers.lovebank.menu import staff_buttons as lovebank_staff_buttons
-from handlers.menu import main_menu
+from handlers.menu import language_button, main_menu
 from handlers.messages import Outbound
 from handlers.reports.leader import cockpit_link, request_report
 from handlers.staff.access import staff_bindings
@@ -64,6 +64,7 @@ async def staff_menu(ctx: Context) -> Outbound | None:
         *(button(ctx.t(LABELS.get(item, f"staff.menu.{item}")), StaffMenu(item)) for item in items),
         *await wish_staff_buttons(ctx),
         *await lovebank_staff_buttons(ctx),
+        language_button(ctx),
     )
     return Outbound(text=ctx.t("staff.menu.prompt"), buttons=buttons)
 

@@ -8,6 +8,7 @@
     access    staff invites, bans, the simulator's identity owners and trainers' passes, cockpit passes and page views
     wishes    micro-wishes and their events
     lovebank  the love bank: points ledger, balances, activities, rewards, redemptions, wish teams
+    media     the media store (photos and charts by content hash) and the simulator's transcripts
     reports   reports asked for in chat, answered by a job; the daily rollup of the headline figures
     routing   the versions of the routing model and which one is active
     runtime   processes' heartbeats, the scheduler's lease, shared send limits, retention runs
@@ -23,6 +24,7 @@ from storage.models import (  # noqa: F401 - registers every table
     cases,
     chat,
     lovebank,
+    media,
     people,
     places,
     reports,
@@ -32,4 +34,4 @@ from storage.models import (  # noqa: F401 - registers every table
     wishes,
 )
 
-__all__ = ["access", "base", "cases", "chat", "lovebank", "people", "places", "reports", "routing", "runtime", "wecom", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "lovebank", "media", "people", "places", "reports", "routing", "runtime", "wecom", "wishes"]

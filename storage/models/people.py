@@ -60,6 +60,8 @@ class Person(Base):
     # retired_at: when they left the roster (their roster roles are removed, the person stays).
     source: Mapped[str | None] = mapped_column(String(16), index=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language replies and pushes to this person are written in (zh, en); None: the district's [app] language.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class RoleBinding(Base):

@@ -49,8 +49,9 @@ async def test_report_happy_path_in_the_browser(served: str, demo_district: Dist
         try:
             page = await browser.new_page()
             await page.goto(served)
-            await page.wait_for_selector("#who option", state="attached")
-            await page.select_option("#who", "resident-1")
+            await page.wait_for_selector(".person", state="attached")
+            await page.click('.person[data-key="resident-1"]')
+            await page.locator("#log .msg.bot").first.wait_for()
 
             async def say(text: str) -> None:
                 await page.fill("#text", text)
@@ -73,7 +74,7 @@ async def test_report_happy_path_in_the_browser(served: str, demo_district: Dist
             assert "QG-" in (await accepted.inner_text())
             await page.screenshot(path=str(tmp_path / "simulator.png"))
 
-            await page.select_option("#who", "dept-shizheng")
+            await page.click('.person[data-key="dept-shizheng"]')
             pushed = page.locator("#log .msg.push", has_text="【新派单】")
             await pushed.wait_for(timeout=10_000)
         finally:
@@ -101,8 +102,8 @@ async def test_the_page_keeps_polling_after_a_failed_fetch(served: str, demo_dis
             page = await browser.new_page()
             await page.route("**/sim/api/inbox*", fail_once)
             await page.goto(served)
-            await page.wait_for_selector("#who option", state="attached")
-            await page.select_option("#who", "dept-shizheng")
+            await page.wait_for_selector(".person", state="attached")
+            await page.click('.person[data-key="dept-shizheng"]')
             for _ in range(50):  # until the first poll has failed
                 if failed:
                     break

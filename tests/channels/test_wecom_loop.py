@@ -67,7 +67,7 @@ async def test_a_department_on_wecom_and_a_resident_on_the_official_account_clos
         await resident.say("东湖路上有个大坑，车开过去很危险")
         await resident.choose("说完了")
         await resident.say("东湖路")
-        await resident.choose("桂香苑社区第2网格")  # 东湖路 runs through two grids: which part?
+        await resident.choose("东湖路（桂香苑社区第2网格）")  # 东湖路 runs through two grids: which part?
         await resident.choose("确认")
         await resident.choose("不留电话")
         await resident.choose("提交")

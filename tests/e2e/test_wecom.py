@@ -59,7 +59,7 @@ def test_a_department_on_wecom_and_a_simulated_resident_close_the_loop(wecom_app
     sim.say("resident-1", "东湖路上有个大坑，车开过去很危险")
     sim.press("resident-1", "说完了")
     sim.say("resident-1", "东湖路")
-    sim.press("resident-1", "桂香苑社区第2网格")  # 东湖路 runs through two grids: which part?
+    sim.press("resident-1", "东湖路（桂香苑社区第2网格）")  # 东湖路 runs through two grids: which part?
     sim.press("resident-1", "确认")
     sim.press("resident-1", "不留电话")
     number = re.search(r"QG-\d{8}-\d{4}", SimClient.text(sim.press("resident-1", "提交")))

@@ -17,8 +17,13 @@ CJK = re.compile(
 )
 
 # English values allowed to keep Chinese text (e.g. a literal command the bot only knows in Chinese).
-# None at present: the English copy points to /cancel and /menu instead.
-CJK_ALLOWED: dict[str, set[str]] = {}
+# The language menu names each language in itself, so that someone who cannot read the current one finds theirs.
+CJK_ALLOWED: dict[str, set[str]] = {
+    "language.menu": {"语言"},
+    "language.prompt": {"请选择您的语言"},
+    "language.unknown": {"中文"},
+    "language.name.zh": {"中文"},
+}
 
 
 def test_catalogues_have_the_same_keys() -> None:

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
+from bot.channels.media import with_local_images
 from bot.channels.settings import TelegramChannel as TelegramSettings
 from bot.channels.telegram.common import ALLOWED_UPDATES, pressed_message, render, to_inbound
 from bot.channels.telegram.driver import TelegramDriver
@@ -123,7 +124,7 @@ class TelegramChannel:
                 with contextlib.suppress(DeliveryError):  # the answered question loses its buttons
                     await self._driver.clear_keyboard(pressed[1], pressed[2])
             for reply in replies:
-                await self._reply(inbound.chat_id, reply)
+                await self._reply(inbound.chat_id, await with_local_images(self._app.session_factory, reply))
 
     async def _reply(self, chat_id: str, message: Outbound) -> None:
         """Show a reply, paced by the rate limiter and retried after temporary failures."""

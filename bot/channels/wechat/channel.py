@@ -42,6 +42,7 @@ from bot.channels.delivery import (
     PermanentFailure,
     TemporaryFailure,
 )
+from bot.channels.media import local_copy
 from bot.channels.settings import WeChatChannel as WeChatSettings
 from bot.channels.wechat.inbound import menu_number, to_inbound
 from bot.channels.wechat.menus import menu_choice, save_menu
@@ -274,8 +275,8 @@ class WeChatChannel:
             await self._call(self._client.message.send_image, chat_id, await self._media_id(image))
 
     async def _media_id(self, image: str) -> str:
-        """Return a media id: a local file (e.g. a report chart) is uploaded as temporary media first."""
-        path = local_image(image)
+        """Return a media id: a local file (e.g. a report chart) or a stored image is uploaded as temporary media first."""
+        path = local_image(await local_copy(self._app.session_factory, image) or image)
         if path is None:
             return image
         with path.open("rb") as fh:

@@ -31,8 +31,10 @@ class Rendered:
 
 
 def render(messages: Sequence[Outbound], language: str) -> Rendered:
-    """Render replies as WeChat texts: each with its buttons numbered on, one numbering for all."""
-    copy = texts_for(language)
+    """Render replies as WeChat texts: each with its buttons numbered on, one numbering for all.
+
+    What the channel adds ("回复数字") is in the reader's language when the messages carry one, else LANGUAGE."""
+    copy = texts_for(next((m.language for m in messages if m.language), language))
     blocks: list[str] = []
     images: list[str] = []
     payloads: list[str] = []

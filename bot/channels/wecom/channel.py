@@ -31,6 +31,7 @@ from wechatpy.replies import TextReply
 
 from bot.app import App
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
+from bot.channels.media import local_copy
 from bot.channels.settings import WeComChannel as WeComSettings
 from bot.channels.wecom.api import UnknownMedia, WeComApi
 from bot.channels.wecom.cards import mark_acted, member_name, remember_card, sent_card
@@ -302,8 +303,8 @@ class WeComChannel:
             await self.api.send(chat_id, {"msgtype": "template_card", "template_card": card_json(part, task_id)})
 
     async def _send_image(self, chat_id: str, image: str) -> None:
-        """Send an image: a local file (a report chart) is uploaded first; an id WeChat Work does not know is skipped."""
-        path = local_image(image)
+        """Send an image: a local file (a report chart) or a stored image is uploaded first; an id WeChat Work does not know is skipped."""
+        path = local_image(await local_copy(self._app.session_factory, image) or image)
         media_id = await self.api.upload_image(path) if path is not None else image
         try:
             await self.api.send(chat_id, {"msgtype": "image", "image": {"media_id": media_id}})

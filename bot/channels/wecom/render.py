@@ -84,8 +84,8 @@ def _unique(buttons: tuple[Button, ...]) -> list[Button]:
 
 
 def render(message: Outbound, language: str) -> list[Part]:
-    """Plan the messages that show one Outbound: texts, then images, then cards carrying the buttons."""
-    copy = texts_for(language)
+    """Plan the messages that show one Outbound: texts, then images, then cards carrying the buttons (in its reader's language)."""
+    copy = texts_for(message.language or language)
     text = message.text
     link = message.image if message.image and message.image.startswith(("http://", "https://")) else None
     images = [Image(message.image)] if message.image and link is None else []

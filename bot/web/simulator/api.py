@@ -38,11 +38,14 @@ from bot.web.simulator.access import (
     csrf_token,
     set_session_cookie,
 )
-from handlers.messages import Inbound, InboundKind, Outbound, local_image, outbound_from_payload
+from bot.web.simulator.shown import picture, reply_json
+from handlers.messages import Inbound, InboundKind, outbound_from_payload
 from storage.cases.routing import STAFF_ROLE_OF_KIND
 from storage.geo import DATUMS, WGS84, to_stored
 from storage.models.chat import OutboxMessage
 from storage.models.people import Person
+from storage.sim_access import owned_identities
+from storage.sim_lines import BOT, ME, PUSH, add_lines
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -57,24 +60,6 @@ ROLE_ORDER = ["resident", *STAFF_ROLE_OF_KIND.values(), "party_member", "leader"
 
 class BadRequest(Exception):
     """A simulator request that is malformed; answered with HTTP 400 and a reason."""
-
-
-def image_url(app: App, image: str | None) -> str | None:
-    """Return how the page shows an image: a report chart by its URL here, anything else as it is."""
-    path = local_image(image)
-    if path is None:
-        return image
-    folder = app.config.reports.path.resolve()
-    return f"/sim/files/{path.name}" if path.resolve().parent == folder else None
-
-
-def reply_json(app: App, message: Outbound) -> dict[str, Any]:
-    """Return a message in the simulator API's shape."""
-    return {
-        "text": message.text,
-        "buttons": [{"label": b.label, "payload": b.payload} for b in message.buttons],
-        "image": image_url(app, message.image),
-    }
 
 
 async def _caller(request: web.Request) -> Caller:
@@ -108,7 +93,7 @@ async def people(request: web.Request) -> web.Response:
         return refuse(request, exc.reason, exc.status)
     async with app.uow() as uow:
         persons = (await uow.session.scalars(select(Person).where(Person.demo_key.is_not(None)).order_by(Person.id))).all()
-        listing = []
+        listing: list[dict[str, Any]] = []
         for person in persons:
             if person.demo_key is None or not gate.may_list(caller, person.demo_key):
                 continue
@@ -116,8 +101,10 @@ async def people(request: web.Request) -> web.Response:
             role = bindings[0].role if bindings else "resident"
             unit_id = bindings[0].unit_id if bindings else person.registered_unit_id
             unit = await uow.units.get(unit_id) if unit_id is not None else None
-            listing.append({"key": person.demo_key, "name": person.name, "role": role, "unit": unit.name if unit else ""})
-    listing.sort(key=lambda p: (ROLE_ORDER.index(p["role"]) if p["role"] in ROLE_ORDER else 99, p["key"]))
+            listing.append({"key": person.demo_key, "name": person.name, "role": role, "unit": unit.name if unit else "", "language": person.language})
+        listing.sort(key=lambda p: (ROLE_ORDER.index(p["role"]) if p["role"] in ROLE_ORDER else 99, p["key"]))
+        for key in await owned_identities(uow.session, caller.owner):
+            listing.append({"key": key, "name": key.removeprefix("new:"), "role": "resident", "unit": "", "language": None, "new": True})
     return web.json_response(listing)
 
 
@@ -153,7 +140,8 @@ def _inbound(key: str, body: dict[str, Any]) -> Inbound:
     if isinstance(body.get("button"), str):
         return make(InboundKind.BUTTON, body["button"])
     if isinstance(body.get("photo"), str):
-        return make(InboundKind.PHOTO, "", photo=body["photo"][:512] or "photo")
+        caption = body.get("caption")
+        return make(InboundKind.PHOTO, caption[:1024] if isinstance(caption, str) else "", photo=body["photo"][:512] or "photo")
     if "location" in body:
         lat, lon = _location(body["location"])
         return make(InboundKind.LOCATION, f"{lat},{lon}", location=(lat, lon))
@@ -181,7 +169,33 @@ async def send(request: web.Request) -> web.Response:
         response = refuse(request, "busy: send the same message (with the same id) again", 503)
         response.headers["Retry-After"] = "1"
         return response
-    return web.json_response({"replies": [reply_json(app, r) for r in replies]})
+    shown = [reply_json(app, r) for r in replies]
+    await record(app, key, [(ME, [sent_line(app, inbound, body)]), (BOT, shown)])
+    return web.json_response({"replies": shown})
+
+
+def sent_line(app: App, inbound: Inbound, body: dict[str, Any]) -> dict[str, Any]:
+    """Return how the sender's own message shows in the transcript (a button by the label the page gives)."""
+    label = body.get("shown")
+    text = label[:200] if isinstance(label, str) else inbound.payload[:2000]
+    line: dict[str, Any] = {"text": text, "kind": inbound.kind.value}
+    if inbound.location is not None:
+        line["location"] = {"lat": inbound.location[0], "lon": inbound.location[1]}
+    shown = picture(app, inbound.photo)
+    if shown is not None:
+        line["pictures"] = [shown]
+    return line
+
+
+async def record(app: App, key: str, sides: list[tuple[str, list[dict[str, Any]]]]) -> None:
+    """Add lines to a simulated chat's transcript (a failure here never loses the answer already given)."""
+    try:
+        async with app.uow() as uow:
+            for side, lines in sides:
+                add_lines(uow.session, key, side, lines, datetime.now(UTC))
+            await uow.commit()
+    except Exception:
+        log.exception("simulator: could not record the transcript of %s", key)
 
 
 async def inbox(request: web.Request) -> web.Response:
@@ -194,8 +208,9 @@ async def inbox(request: web.Request) -> web.Response:
         return refuse(request, exc.reason, exc.status)
     async with app.uow() as uow:
         rows = await take_inbox(uow, key)
+        messages = [reply_json(app, outbound_from_payload(r.payload)) for r in rows]
+        add_lines(uow.session, key, PUSH, messages, datetime.now(UTC))
         await uow.commit()
-    messages = [reply_json(app, outbound_from_payload(r.payload)) for r in rows]
     return web.json_response({"messages": messages})
 
 
