@@ -54,6 +54,11 @@ api_base_url = "{api}"
 poll_seconds = 0.2
 window_margin_ms = {margin}
 
+[outbox.rate.telegram]
+per_second = 30
+per_chat_per_second = 1
+burst = {burst}
+
 [limits]
 url = "{limits}"
 """
@@ -130,7 +135,7 @@ async def _sent(url: str) -> int:
         await engine.dispose()
 
 
-async def one_run(server_url: str, senders: int, limits: str, *, messages: int, chats: int, redis_url: str, margin_ms: float) -> Run:
+async def one_run(server_url: str, senders: int, limits: str, *, messages: int, chats: int, redis_url: str, margin_ms: float, burst: int) -> Run:
     """Drain a filled outbox with SENDERS processes and return what the platform saw."""
     folder = Path(tempfile.mkdtemp(prefix="qungong-bench-"))
     async with scratch_database(server_url, "limits.db") as url:
@@ -142,7 +147,7 @@ async def one_run(server_url: str, senders: int, limits: str, *, messages: int, 
         try:
             _wait_port(port)
             config = folder / "config.toml"
-            config.write_text(CONFIG.format(api=f"http://127.0.0.1:{port}", limits=redis_url if limits == "redis" else limits, margin=margin_ms), encoding="utf-8")
+            config.write_text(CONFIG.format(api=f"http://127.0.0.1:{port}", limits=redis_url if limits == "redis" else limits, margin=margin_ms, burst=burst), encoding="utf-8")
             env = {**os.environ, "QUNGONG_CONFIG": str(config), "QUNGONG_STORAGE__URL": url,
                    "QUNGONG_CHANNELS__TELEGRAM_MAIN__TOKEN": TOKEN, "QUNGONG_CHANNELS__TELEGRAM_MAIN__WEBHOOK_SECRET": "bench-secret"}
             started = time.monotonic()
@@ -184,18 +189,19 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--margin-ms", type=float, default=20.0, help="[outbox] window_margin_ms for every arrangement (default 20)")
+    parser.add_argument("--burst", type=int, default=0, help="[outbox.rate.telegram] burst: messages the bot may send at once (0: a second's worth)")
     parser.add_argument("--only", help="run only the arrangements whose name contains this")
     args = parser.parse_args()
     redis, redis_url = _redis()
     try:
-        print(f"{args.messages} messages to {args.chats} chats; the platform allows {LIMIT} a second; window margin {args.margin_ms:.0f} ms; medians of {args.runs} runs")
+        print(f"{args.messages} messages to {args.chats} chats; the platform allows {LIMIT} a second; window margin {args.margin_ms:.0f} ms, burst {args.burst or LIMIT}; medians of {args.runs} runs")
         for name, (senders, limits) in ARRANGEMENTS.items():
             if args.only and args.only not in name:
                 continue
             if limits == "redis" and not redis_url:
                 print(f"{name}: skipped (no redis-server)")
                 continue
-            runs = [asyncio.run(one_run(args.url, senders, limits, messages=args.messages, chats=args.chats, redis_url=redis_url, margin_ms=args.margin_ms)) for _ in range(args.runs)]
+            runs = [asyncio.run(one_run(args.url, senders, limits, messages=args.messages, chats=args.chats, redis_url=redis_url, margin_ms=args.margin_ms, burst=args.burst)) for _ in range(args.runs)]
             print(f"{name:45} {statistics.median(r.rate for r in runs):5.1f} msg/s   "
                   f"429s {statistics.median(r.refused for r in runs):5.0f}   "
                   f"peak {statistics.median(r.peak for r in runs):3.0f}/s   "

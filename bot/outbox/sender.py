@@ -146,9 +146,16 @@ class OutboxSender:
             await release(self.session_factory, row.id, self.worker_id, later, f"no chat on {sorted(self.adapters)} for person {row.person_id}")
             return
         channel, chat_id = row.channel, row.chat_id
-        await self.limiter.acquire(channel, chat_id)
         message = await with_local_images(self.session_factory, outbound_from_payload(row.payload, Target(channel, chat_id)))
-        await self._attempt(row, lambda: adapter.send(chat_id, message), adapter)
+        slot = await self.limiter.acquire(channel, chat_id)
+
+        async def send() -> None:
+            try:
+                await adapter.send(chat_id, message)
+            finally:
+                await self.limiter.sent(slot)
+
+        await self._attempt(row, send, adapter)
 
     async def _attempt(self, row: Claimed, send: Callable[[], Awaitable[None]], adapter: ChannelAdapter) -> None:
         """Run one send and turn its outcome into sent, retry or dead."""

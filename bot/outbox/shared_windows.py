@@ -57,6 +57,13 @@ class RedisWindows:
         stats = await self.strategy.get_window_stats(item, key)
         return max(float(stats.reset_time) - self.clock(), 0.001)
 
+    async def take_slot(self, key: str, limit: Limit) -> tuple[float, object | None]:
+        """Take a slot as `take` does; the library's moving window keeps its start time (no token to restamp)."""
+        return await self.take(key, limit), None
+
+    async def restamp(self, key: str, token: object) -> None:
+        """Nothing to restamp: the library's windows count each send from when it took its slot."""
+
     async def pause(self, key: str, seconds: float) -> None:
         """Pause KEY for SECONDS in Redis (it expires by itself)."""
         until = self.clock() + seconds
@@ -82,6 +89,16 @@ class DatabaseWindows:
         """Take a slot of KEY's window and return 0, or return the wait."""
         prune = next(self._takes) % PRUNE_EVERY == 0
         return await rate_windows.take(self.session_factory, key, limit.count, limit.period, self.clock, prune=prune)
+
+    async def take_slot(self, key: str, limit: Limit) -> tuple[float, object | None]:
+        """Take a slot and return (0, the hit's id), or return (the wait, None)."""
+        prune = next(self._takes) % PRUNE_EVERY == 0
+        return await rate_windows.take_slot(self.session_factory, key, limit.count, limit.period, self.clock, prune=prune)
+
+    async def restamp(self, key: str, token: object) -> None:
+        """Count the hit TOKEN from now on."""
+        if isinstance(token, int):
+            await rate_windows.restamp(self.session_factory, token, self.clock())  # the send's end, not the pool's wait
 
     async def pause(self, key: str, seconds: float) -> None:
         """Pause KEY for SECONDS."""

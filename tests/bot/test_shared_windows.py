@@ -7,7 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -108,3 +108,28 @@ async def test_where_windows_live(app: App, redis_url: str) -> None:
     expected = DatabaseWindows if app.engine.dialect.name == "postgresql" else MemoryWindows
     assert isinstance(found, expected)
     assert isinstance(windows_for("local", app.session_factory), MemoryWindows)
+
+
+async def test_slots_count_from_the_end_of_each_send(app: App) -> None:
+    """However long a request takes on its way, no window of the platform's sees more than the limit: the next slot
+    frees one period after the send ended (memory and database windows; Redis counts from the start)."""
+    clock = [100.0]
+    stores: list[Windows] = [MemoryWindows(lambda: clock[0]), DatabaseWindows(app.session_factory, lambda: clock[0])]
+    for windows in stores:
+        clock[0] += 10
+        limiter = RateLimiter(lambda _channel: (Limit(1, 1.0), Limit(5, 1.0)), lambda: clock[0], sleep=_advance(clock), windows=windows)
+        first = await limiter.acquire("telegram", "a")
+        clock[0] += 0.5  # the request arrives late and ends now
+        await limiter.sent(first)
+        started = clock[0]
+        await limiter.acquire("telegram", "b")
+        assert clock[0] - started >= 0.999  # not 0.5 s later, when a start-stamped window would have let it go
+
+
+def _advance(clock: list[float]) -> Callable[[float], Awaitable[None]]:
+    """Return a sleep that moves CLOCK forward instead of waiting."""
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    return sleep

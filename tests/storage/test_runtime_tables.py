@@ -85,3 +85,15 @@ async def test_pauses_keep_the_later_end(app: App) -> None:
     assert await rate_windows.paused_until(factory, "telegram") == 120.0
     await rate_windows.pause(factory, "telegram", 150.0)
     assert await rate_windows.paused_until(factory, "telegram") == 150.0
+
+
+async def test_a_restamped_hit_counts_from_when_its_send_ended(app: App) -> None:
+    """A slow send's slot frees one period after it ended, not after it started; restamping never moves a hit back."""
+    factory = app.session_factory
+    now = 2_000.0
+    wait, hit = await rate_windows.take_slot(factory, "slow", 1, 1.0, lambda: now)
+    assert wait == 0.0 and hit is not None
+    await rate_windows.restamp(factory, hit, now + 0.4)  # the request took 0.4 s
+    assert abs(await rate_windows.take(factory, "slow", 1, 1.0, lambda: now + 1.1) - 0.3) < 1e-6
+    await rate_windows.restamp(factory, hit, now + 0.1)  # an earlier time changes nothing
+    assert await rate_windows.take(factory, "slow", 1, 1.0, lambda: now + 1.45) == 0.0

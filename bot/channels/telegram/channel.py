@@ -130,9 +130,9 @@ class TelegramChannel:
         """Show a reply, paced by the rate limiter and retried after temporary failures."""
         for send in render(message):
             for attempt in range(1, REPLY_ATTEMPTS + 1):
-                await self._limiter.acquire(self.name, chat_id)
                 try:
-                    await self._driver.send(chat_id, send)
+                    async with self._limiter.pace(self.name, chat_id):
+                        await self._driver.send(chat_id, send)
                     break
                 except TemporaryFailure as exc:
                     if attempt == REPLY_ATTEMPTS:

@@ -20,6 +20,7 @@ a worker thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -266,13 +267,16 @@ class WeChatChannel:
     async def _push(self, chat_id: str, rendered: Rendered, paced: bool = True) -> None:
         """Send texts, then images, through the customer-service API."""
         for text in rendered.texts:
-            if paced:
-                await self._limiter.acquire(self.name, chat_id)
-            await self._call(self._client.message.send_text, chat_id, text)
+            async with self._paced(chat_id, paced):
+                await self._call(self._client.message.send_text, chat_id, text)
         for image in rendered.images:
-            if paced:
-                await self._limiter.acquire(self.name, chat_id)
-            await self._call(self._client.message.send_image, chat_id, await self._media_id(image))
+            media_id = await self._media_id(image)
+            async with self._paced(chat_id, paced):
+                await self._call(self._client.message.send_image, chat_id, media_id)
+
+    def _paced(self, chat_id: str, paced: bool) -> contextlib.AbstractAsyncContextManager[None]:
+        """Return a block that holds a rate-limit slot to CHAT_ID (or nothing, for a reply that is not paced)."""
+        return self._limiter.pace(self.name, chat_id) if paced else contextlib.nullcontext()
 
     async def _media_id(self, image: str) -> str:
         """Return a media id: a local file (e.g. a report chart) or a stored image is uploaded as temporary media first."""

@@ -256,9 +256,9 @@ class WeComChannel:
     async def _reply(self, chat_id: str, part: Part) -> None:
         """Push one part of a direct answer, paced and retried after temporary failures."""
         for attempt in range(1, REPLY_ATTEMPTS + 1):
-            await self._limiter.acquire(self.name, chat_id)
             try:
-                await self._send_part(chat_id, part)
+                async with self._limiter.pace(self.name, chat_id):
+                    await self._send_part(chat_id, part)
                 return
             except TemporaryFailure as exc:
                 if attempt == REPLY_ATTEMPTS:
