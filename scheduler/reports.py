@@ -18,10 +18,9 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.messages import Outbound
 from handlers.pushes import push_to_person
 from handlers.reports.build import Keywords
-from handlers.reports.leader import chart_path, load_keywords, report_message, report_scope
+from handlers.reports.leader import ReportMessage, load_keywords, report_message, report_scope
 from handlers.reports.settings import reports_of
 from scheduler.lights.recipients import chosen_languages
 from scheduler.settings import SettingsLike
@@ -103,16 +102,14 @@ async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
     keywords = await load_keywords(deps.settings)
     sent = 0
     for unit_code, language, people in pending:
-        message = await _message(deps, period, unit_code, name=kind, now=now, keywords=keywords, language=language)
+        message = await _message(deps, period, unit_code, now=now, keywords=keywords, language=language)
         keyed = {person: report_key(kind, period, person) for person in people}
         sent += await queue_report(deps, message, keyed, now)
     return f"{kind} {period.key}: {sent} reports queued for {len(keys)} leaders"
 
 
-async def _message(
-    deps: JobDeps, period: Period, unit_code: str | None, *, name: str, now: datetime, keywords: Keywords, language: str
-) -> Outbound:
-    """Build one unit's report message in LANGUAGE on a read session (its chart written under NAME)."""
+async def _message(deps: JobDeps, period: Period, unit_code: str | None, *, now: datetime, keywords: Keywords, language: str) -> ReportMessage:
+    """Build one unit's report message in LANGUAGE, and its chart, on a read session."""
     section = reports_of(deps.settings)
     async with deps.reads() as session:
         return await report_message(
@@ -124,7 +121,6 @@ async def _message(
             section=section,
             language=language,
             keywords=keywords,
-            chart=chart_path(section, f"{name}-{language}", period, unit_code),
         )
 
 
@@ -145,13 +141,13 @@ async def requested_reports(deps: JobDeps, now: datetime) -> str:
         if allowed:
             period = parse_period(request.kind, now, deps.settings.tz)
             language = chosen.get(request.person_id, deps.settings.app.language)
-            message = await _message(deps, period, unit_code, name=f"asked-{request.kind}", now=now, keywords=keywords, language=language)
+            message = await _message(deps, period, unit_code, now=now, keywords=keywords, language=language)
         sent += await _answer(deps, request, message, now)
     return f"{sent} asked-for reports queued"
 
 
-async def _answer(deps: JobDeps, request: ReportRequest, message: Outbound | None, now: datetime) -> int:
-    """Queue the report (none when the person may no longer have one) and mark the request done, together."""
+async def _answer(deps: JobDeps, request: ReportRequest, message: ReportMessage | None, now: datetime) -> int:
+    """Queue the report and its chart (none when the person may no longer have one) and mark the request done, together."""
     async with UnitOfWork(deps.session_factory) as uow:
         done = await uow.session.execute(
             update(ReportRequest)
@@ -160,17 +156,19 @@ async def _answer(deps: JobDeps, request: ReportRequest, message: Outbound | Non
         )
         sent = 0
         if getattr(done, "rowcount", 0) == 1 and message is not None:
-            sent = int(await push_to_person(uow, request.person_id, message, f"report:request:{request.id}:p{request.person_id}", now, kind=REPORT_KIND))
+            shown = await message.stored(uow.session, now)
+            sent = int(await push_to_person(uow, request.person_id, shown, f"report:request:{request.id}:p{request.person_id}", now, kind=REPORT_KIND))
         await uow.commit()
     return sent
 
 
-async def queue_report(deps: JobDeps, message: Outbound, keys: dict[int, str], now: datetime) -> int:
-    """Queue the message to each person under their key, in one write transaction; return how many were new."""
+async def queue_report(deps: JobDeps, message: ReportMessage, keys: dict[int, str], now: datetime) -> int:
+    """Keep the chart and queue the message to each person under their key, in one write transaction; return how many were new."""
     sent = 0
     async with UnitOfWork(deps.session_factory) as uow:
+        shown = await message.stored(uow.session, now)
         for person, key in keys.items():
-            sent += await push_to_person(uow, person, message, key, now, kind=REPORT_KIND)
+            sent += await push_to_person(uow, person, shown, key, now, kind=REPORT_KIND)
         await uow.commit()
     return sent
 
