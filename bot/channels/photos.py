@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from storage.media.store import media_hash, put_media, ref_of_origin
 
 log = logging.getLogger(__name__)
 Fetch = Callable[[str], Awaitable[bytes]]  # a platform reference → the image's bytes
+ORIGIN_LENGTH = 200  # media.origin's length
 
 
 class TooLarge(Exception):
@@ -32,8 +34,12 @@ def check_size(size: int | None) -> None:
 
 
 def origin_of(inbound: Inbound) -> str:
-    """Return what names a platform's photo in the media store (the channel and its file or media id)."""
-    return f"{inbound.channel}:{inbound.photo}"
+    """Return what names a platform's photo in the media store: the channel and its file id or URL (hashed
+    when that is longer than the column, so two long URLs never share a truncated name)."""
+    origin = f"{inbound.channel}:{inbound.photo}"
+    if len(origin) <= ORIGIN_LENGTH:
+        return origin
+    return f"{inbound.channel[:80]}:sha256:{hashlib.sha256((inbound.photo or '').encode()).hexdigest()}"
 
 
 async def keep_photo(
