@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,6 +35,7 @@ from bot.sanitise import clean_inbound, jsonable
 from handlers.core import IDLE, Context, Services, Step, UserError
 from handlers.messages import Inbound, Outbound
 from handlers.router import route
+from handlers.texts import texts_for
 from storage.bans import is_banned
 from storage.cases.lifecycle import LifecycleError
 from storage.conversations import ChatState
@@ -107,7 +108,7 @@ class Dispatcher:
         """
         inbound = clean_inbound(inbound)
         if await self._intake.take(f"{inbound.channel}:{inbound.chat_id}", self._intake_limit) > 0:
-            return self._slow_down(inbound)
+            return await self._slow_down(inbound)
         loop = asyncio.get_running_loop()
         # Lock first (FIFO), so one chat's messages are recorded and handled in arrival order.
         async with self._locks.hold((inbound.channel, inbound.chat_id)):
@@ -129,7 +130,7 @@ class Dispatcher:
         log.warning("%s update %s: still conflicting after %.0f s; left for the platform to deliver again", inbound.channel, inbound.platform_id, CONFLICT_DEADLINE)
         raise Busy(f"{inbound.channel}/{inbound.platform_id}")
 
-    def _slow_down(self, inbound: Inbound) -> list[Outbound]:
+    async def _slow_down(self, inbound: Inbound) -> list[Outbound]:
         """Answer a chat over its intake limit: politely, once a minute; its messages meanwhile are not handled."""
         key, now = (inbound.channel, inbound.chat_id), time.monotonic()
         if now - self._told_to_slow.get(key, -SLOW_DOWN_EVERY) < SLOW_DOWN_EVERY:
@@ -138,7 +139,7 @@ class Dispatcher:
             self._told_to_slow = {k: t for k, t in self._told_to_slow.items() if now - t < SLOW_DOWN_EVERY}
         self._told_to_slow[key] = now
         log.warning("%s chat %s sends more than %d messages a minute; told to slow down", inbound.channel, inbound.chat_id, self._intake_limit.count)
-        return [Outbound(text=self._services.texts.t("errors.slow_down"))]
+        return [await self._system(inbound, "errors.slow_down")]
 
     @contextlib.asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
@@ -163,11 +164,12 @@ class Dispatcher:
             if not last_try:
                 raise
             log.exception("%s update %s: the same unique-key clash %d times", inbound.channel, inbound.platform_id, MAX_UNIQUE_CLASHES)
-            return await self._finish(inbound, [self._apology()], "failed")
+            return await self._finish(inbound, [await self._system(inbound, "errors.apology")], "failed")
         except UserError as exc:
             return await self._finish(inbound, [Outbound(text=exc.text, buttons=exc.buttons)], "handled")
         except LifecycleError as exc:
-            return await self._finish(inbound, [Outbound(text=self._lifecycle_text(exc))], "handled")
+            key = f"errors.lifecycle.{exc.code}"
+            return await self._finish(inbound, [await self._system(inbound, key, fallback="errors.lifecycle.default")], "handled")
         except Exception:
             log.exception(
                 "failed to handle %s update %s from chat %s (%s)",
@@ -176,7 +178,7 @@ class Dispatcher:
                 inbound.chat_id,
                 inbound.kind.value,
             )
-            return await self._finish(inbound, [self._apology()], "failed")
+            return await self._finish(inbound, [await self._system(inbound, "errors.apology")], "failed")
 
     def _payload(self, inbound: Inbound) -> dict[str, Any]:
         """Return what is stored of an update: its kind, payload and the platform's raw data."""
@@ -247,7 +249,8 @@ class Dispatcher:
         if person.ban_told_at is None:
             person.ban_told_at = now
             until = person.banned_until.astimezone(self._services.tz) if person.banned_until else now
-            replies.append(Outbound(text=self._services.texts.t("errors.banned", until=until.strftime("%Y-%m-%d %H:%M"))))
+            copy = texts_for(person.language) if person.language else self._services.texts
+            replies.append(Outbound(text=copy.t("errors.banned", until=until.strftime("%Y-%m-%d %H:%M")), language=person.language))
         await uow.commit()
         return replies
 
@@ -258,12 +261,21 @@ class Dispatcher:
             await uow.commit()
         return replies if fresh else []
 
-    def _apology(self) -> Outbound:
-        """Return the fixed apology shown when something unexpected failed."""
-        return Outbound(text=self._services.texts.t("errors.apology"))
+    async def _system(self, inbound: Inbound, key: str, *, fallback: str | None = None) -> Outbound:
+        """Return a message of the dispatcher's own (an apology, a refusal) in the sender's language.
 
-    def _lifecycle_text(self, exc: LifecycleError) -> str:
-        """Translate a lifecycle refusal for the user."""
-        key = f"errors.lifecycle.{exc.code}"
-        texts = self._services.texts
-        return texts.t(key) if texts.has(key) else texts.t("errors.lifecycle.default")
+        KEY falls back to FALLBACK when the catalogue has no such text (a lifecycle refusal without its own)."""
+        language = await self._language_of(inbound)
+        texts = texts_for(language) if language else self._services.texts
+        text = texts.t(key) if fallback is None or texts.has(key) else texts.t(fallback)
+        return Outbound(text=text, language=language)
+
+    async def _language_of(self, inbound: Inbound) -> str | None:
+        """Return the language the sender chose (None: none, a first contact, or the database did not answer)."""
+        try:
+            async with UnitOfWork(self._session_factory) as uow:
+                sender = await uow.conversations.sender(inbound.channel, inbound.user_id, inbound.chat_id)
+        except (SQLAlchemyError, OSError):
+            log.warning("%s chat %s: the sender's language could not be read; answered in the district's", inbound.channel, inbound.chat_id)
+            return None
+        return sender.person.language if sender is not None else None

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.lights.recipients import admins
+from scheduler.lights.recipients import admins, chosen_languages
 from scheduler.texts import text
 from storage.cases.supervision import calendar_overrides
 from storage.cases.workclock import missing_calendar_years
@@ -29,13 +29,14 @@ def years_to_check(now: datetime, tz: ZoneInfo, warn_days_ahead: int) -> list[in
 async def check_calendar(
     session_factory: async_sessionmaker[AsyncSession], tz: ZoneInfo, warn_days_ahead: int, language: str, now: datetime
 ) -> list[int]:
-    """Log and tell every administrator (once per year and person) about unknown calendar years."""
+    """Log and tell every administrator (once per year and person, in their language; LANGUAGE: the district's) about unknown calendar years."""
     async with session_factory() as session, session.begin():
         overrides = await calendar_overrides(session)
         missing = missing_calendar_years(years_to_check(now, tz, warn_days_ahead), overrides)
         if not missing:
             return []
         people = await admins(session)
+        chosen = await chosen_languages(session, set(people))
         outbox = OutboxRepository(session)
         for year in missing:
             log.warning(
@@ -45,7 +46,9 @@ async def check_calendar(
                 len(people),
             )
             for person in people:
-                body = text(language, "calendar_missing", year=year)
+                body = text(chosen.get(person, language), "calendar_missing", year=year)
                 payload: dict[str, object] = {"text": body, "buttons": [], "image": None, "meta": {"calendar_year": year}}
+                if person in chosen:
+                    payload["language"] = chosen[person]
                 await outbox.enqueue(f"calendar-missing:{year}:p{person}", "calendar_missing", payload, now, person_id=person)
     return missing

@@ -15,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.lovebank.notify import push
 from handlers.messages import Outbound
-from handlers.texts import load_texts
+from handlers.texts import Texts, load_texts
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps
 from storage.lovebank.codes import format_voucher
@@ -58,14 +58,17 @@ async def expire_redemptions(deps: JobDeps, now: datetime) -> str:
                 if not await expire(uow.session, redemption, now):
                     continue  # another run got it first
                 reward = await get_reward(uow.session, redemption.reward_id)
-                text = texts.t(
-                    "lovebank.notice.expired",
-                    name=reward.name if reward else "—",
-                    code=format_voucher(redemption.code),
-                    points=redemption.points,
-                    balance=await balance_of(uow.session, redemption.person_id),
-                )
-                await push(uow, redemption.person_id, Outbound(text=text), f"lovebank:expired:{redemption.id}", now)
+                params = {
+                    "name": reward.name if reward else "—",
+                    "code": format_voucher(redemption.code),
+                    "points": redemption.points,
+                    "balance": await balance_of(uow.session, redemption.person_id),
+                }
+
+                def render(copy: Texts, params: dict[str, object] = params) -> Outbound:
+                    return Outbound(text=copy.t("lovebank.notice.expired", **params))
+
+                await push(uow, redemption.person_id, render, f"lovebank:expired:{redemption.id}", now, texts=texts)
                 await uow.commit()
                 expired += 1
     return f"{expired} uncollected redemptions expired, points returned"

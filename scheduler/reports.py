@@ -18,11 +18,11 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.messages import Outbound
 from handlers.pushes import push_to_person
 from handlers.reports.build import Keywords
-from handlers.reports.leader import chart_path, load_keywords, report_message, report_scope
+from handlers.reports.leader import ReportMessage, load_keywords, report_message, report_scope
 from handlers.reports.settings import reports_of
+from scheduler.lights.recipients import chosen_languages
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps
 from storage.clock import parse_clock_time
@@ -73,8 +73,16 @@ async def already_queued(session: AsyncSession, keys: list[str]) -> set[str]:
     return set(found.all())
 
 
+def by_language(people: tuple[int, ...], chosen: dict[int, str], district: str) -> dict[str, list[int]]:
+    """Group people by the language their report is written in (the district's for those who chose none)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for person in people:
+        groups[chosen.get(person, district)].append(person)
+    return dict(groups)
+
+
 async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
-    """Push the last complete KIND (week or month) report to every leader who has not had it."""
+    """Push the last complete KIND (week or month) report to every leader who has not had it, in their language."""
     period = last_complete(kind, now, deps.settings.tz)
     # Reads go to the read sessions (on SQLite their own connection, off the loop and the write
     # lock); only the outbox rows are written, each audience's in one short transaction.
@@ -82,20 +90,26 @@ async def push_reports(deps: JobDeps, now: datetime, kind: str) -> str:
         groups = await audiences(session)
         keys = [report_key(kind, period, p) for g in groups for p in g.people]
         done = await already_queued(session, keys) if keys else set()
-    pending = [g for g in groups if any(report_key(kind, period, p) not in done for p in g.people)]
+        chosen = await chosen_languages(session, {p for g in groups for p in g.people})
+    pending = [
+        (group.unit_code, language, people)
+        for group in groups
+        for language, people in by_language(group.people, chosen, deps.settings.app.language).items()
+        if any(report_key(kind, period, p) not in done for p in people)
+    ]
     if not pending:
         return f"{kind} {period.key}: {len(keys)} leaders, nothing to send"
     keywords = await load_keywords(deps.settings)
     sent = 0
-    for group in pending:
-        message = await _message(deps, period, group.unit_code, name=kind, now=now, keywords=keywords)
-        keyed = {person: report_key(kind, period, person) for person in group.people}
+    for unit_code, language, people in pending:
+        message = await _message(deps, period, unit_code, now=now, keywords=keywords, language=language)
+        keyed = {person: report_key(kind, period, person) for person in people}
         sent += await queue_report(deps, message, keyed, now)
     return f"{kind} {period.key}: {sent} reports queued for {len(keys)} leaders"
 
 
-async def _message(deps: JobDeps, period: Period, unit_code: str | None, *, name: str, now: datetime, keywords: Keywords) -> Outbound:
-    """Build one unit's report message on a read session (its chart written under NAME)."""
+async def _message(deps: JobDeps, period: Period, unit_code: str | None, *, now: datetime, keywords: Keywords, language: str) -> ReportMessage:
+    """Build one unit's report message in LANGUAGE, and its chart, on a read session."""
     section = reports_of(deps.settings)
     async with deps.reads() as session:
         return await report_message(
@@ -105,9 +119,8 @@ async def _message(deps: JobDeps, period: Period, unit_code: str | None, *, name
             now=now,
             tz=deps.settings.tz,
             section=section,
-            language=deps.settings.app.language,
+            language=language,
             keywords=keywords,
-            chart=chart_path(section, name, period, unit_code),
         )
 
 
@@ -117,6 +130,7 @@ async def requested_reports(deps: JobDeps, now: datetime) -> str:
         query = select(ReportRequest).where(ReportRequest.done_at.is_(None)).order_by(ReportRequest.id).limit(REQUEST_BATCH)
         requests = list((await session.scalars(query)).all())
         scopes = {r.person_id: await report_scope(session, r.person_id) for r in requests}
+        chosen = await chosen_languages(session, set(scopes))
     if not requests:
         return "no reports asked for"
     keywords = await load_keywords(deps.settings)
@@ -126,13 +140,14 @@ async def requested_reports(deps: JobDeps, now: datetime) -> str:
         message = None
         if allowed:
             period = parse_period(request.kind, now, deps.settings.tz)
-            message = await _message(deps, period, unit_code, name=f"asked-{request.kind}", now=now, keywords=keywords)
+            language = chosen.get(request.person_id, deps.settings.app.language)
+            message = await _message(deps, period, unit_code, now=now, keywords=keywords, language=language)
         sent += await _answer(deps, request, message, now)
     return f"{sent} asked-for reports queued"
 
 
-async def _answer(deps: JobDeps, request: ReportRequest, message: Outbound | None, now: datetime) -> int:
-    """Queue the report (none when the person may no longer have one) and mark the request done, together."""
+async def _answer(deps: JobDeps, request: ReportRequest, message: ReportMessage | None, now: datetime) -> int:
+    """Queue the report and its chart (none when the person may no longer have one) and mark the request done, together."""
     async with UnitOfWork(deps.session_factory) as uow:
         done = await uow.session.execute(
             update(ReportRequest)
@@ -141,17 +156,19 @@ async def _answer(deps: JobDeps, request: ReportRequest, message: Outbound | Non
         )
         sent = 0
         if getattr(done, "rowcount", 0) == 1 and message is not None:
-            sent = int(await push_to_person(uow, request.person_id, message, f"report:request:{request.id}:p{request.person_id}", now, kind=REPORT_KIND))
+            shown = await message.stored(uow.session, now)
+            sent = int(await push_to_person(uow, request.person_id, shown, f"report:request:{request.id}:p{request.person_id}", now, kind=REPORT_KIND))
         await uow.commit()
     return sent
 
 
-async def queue_report(deps: JobDeps, message: Outbound, keys: dict[int, str], now: datetime) -> int:
-    """Queue the message to each person under their key, in one write transaction; return how many were new."""
+async def queue_report(deps: JobDeps, message: ReportMessage, keys: dict[int, str], now: datetime) -> int:
+    """Keep the chart and queue the message to each person under their key, in one write transaction; return how many were new."""
     sent = 0
     async with UnitOfWork(deps.session_factory) as uow:
+        shown = await message.stored(uow.session, now)
         for person, key in keys.items():
-            sent += await push_to_person(uow, person, message, key, now, kind=REPORT_KIND)
+            sent += await push_to_person(uow, person, shown, key, now, kind=REPORT_KIND)
         await uow.commit()
     return sent
 

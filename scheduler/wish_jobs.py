@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from handlers.buttons import WishCard, WishOp, button
 from handlers.messages import Outbound
-from handlers.pushes import push_to_person
+from handlers.pushes import Render, push_to_person
 from handlers.texts import Texts, load_texts
 from scheduler.settings import SettingsLike
 from scheduler.wiring import JobDeps
@@ -58,12 +58,33 @@ async def _community(uow: UnitOfWork, wish: Wish) -> list[int]:
     return [p.id for p in await uow.people.holders(Role.COMMUNITY.value, wish.community_id)]
 
 
-async def _push(uow: UnitOfWork, people: list[int], message: Outbound, key: str, now: datetime) -> int:
-    """Queue a reminder for each person once; return how many were new."""
+async def _push(uow: UnitOfWork, people: list[int], message: Render, key: str, now: datetime, *, texts: Texts) -> int:
+    """Queue a reminder for each person once, in their language (TEXTS: the district's); return how many were new."""
     queued = 0
     for person_id in people:
-        queued += await push_to_person(uow, person_id, message, f"{key}:p{person_id}", now, kind="wish_reminder")
+        queued += await push_to_person(uow, person_id, message, f"{key}:p{person_id}", now, kind="wish_reminder", texts=texts)
     return queued
+
+
+def _to_community(wish: Wish, key: str, **params: object) -> Render:
+    """Return the reminder to a wish's community: the text under KEY and a button that opens the wish."""
+
+    def render(texts: Texts) -> Outbound:
+        text = texts.t(key, id=wish.id, category=texts.t(f"wish.category.{wish.category}"), **params)
+        return Outbound(text=text, buttons=(button(texts.t("wish.open", id=wish.id), WishCard(wish.id)),))
+
+    return render
+
+
+def _to_claimant(wish: Wish) -> Render:
+    """Return the reminder to the claimant of a wish past its date, with done and release buttons."""
+    by = wish.wished_by.isoformat()
+
+    def render(texts: Texts) -> Outbound:
+        ops = tuple(button(texts.t(f"wish.op.{op}"), WishOp(op, wish.id)) for op in ("done", "release"))
+        return Outbound(text=texts.t("wish.remind.overdue_claimant", id=wish.id, by=by), buttons=ops)
+
+    return render
 
 
 async def _unclaimed(uow: UnitOfWork, texts: Texts, section: WishesSection, now: datetime) -> int:
@@ -72,9 +93,8 @@ async def _unclaimed(uow: UnitOfWork, texts: Texts, section: WishesSection, now:
     query = select(Wish).where(Wish.status == PUBLISHED, Wish.listed_at <= cutoff).order_by(Wish.id).limit(BATCH)
     queued = 0
     for wish in (await uow.session.scalars(query)).all():
-        text = texts.t("wish.remind.unclaimed", id=wish.id, category=texts.t(f"wish.category.{wish.category}"), days=section.unclaimed_days)
-        message = Outbound(text=text, buttons=(button(texts.t("wish.open", id=wish.id), WishCard(wish.id)),))
-        queued += await _push(uow, await _community(uow, wish), message, f"wish:{wish.id}:unclaimed:{_stamp(wish.listed_at)}", now)
+        message = _to_community(wish, "wish.remind.unclaimed", days=section.unclaimed_days)
+        queued += await _push(uow, await _community(uow, wish), message, f"wish:{wish.id}:unclaimed:{_stamp(wish.listed_at)}", now, texts=texts)
     return queued
 
 
@@ -84,20 +104,14 @@ async def _overdue(uow: UnitOfWork, texts: Texts, section: WishesSection, now: d
     queued = 0
     for wish in (await uow.session.scalars(query)).all():
         key = f"wish:{wish.id}:overdue:{_stamp(wish.claimed_at)}"
-        by = wish.wished_by.isoformat()
-        ops = tuple(button(texts.t(f"wish.op.{op}"), WishOp(op, wish.id)) for op in ("done", "release"))
-        claimant = Outbound(text=texts.t("wish.remind.overdue_claimant", id=wish.id, by=by), buttons=ops)
         if wish.claimant_person_id is not None:
-            queued += await _push(uow, [wish.claimant_person_id], claimant, f"{key}:claimant", now)
+            queued += await _push(uow, [wish.claimant_person_id], _to_claimant(wish), f"{key}:claimant", now, texts=texts)
         late = (today - wish.wished_by).days
         if late > section.overdue_community_days:
             name = (await uow.session.get(Person, wish.claimant_person_id)) if wish.claimant_person_id else None
-            text = texts.t(
-                "wish.remind.overdue_community", id=wish.id, category=texts.t(f"wish.category.{wish.category}"),
-                name=name.name if name else "—", by=by, days=late,
-            )
-            message = Outbound(text=text, buttons=(button(texts.t("wish.open", id=wish.id), WishCard(wish.id)),))
-            queued += await _push(uow, await _community(uow, wish), message, f"{key}:community", now)
+            by = wish.wished_by.isoformat()
+            message = _to_community(wish, "wish.remind.overdue_community", name=name.name if name else "—", by=by, days=late)
+            queued += await _push(uow, await _community(uow, wish), message, f"{key}:community", now, texts=texts)
     return queued
 
 

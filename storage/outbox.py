@@ -15,7 +15,7 @@ lease (`WHERE claimed_by = :worker`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.models.chat import OutboxMessage
-from storage.models.people import ChannelAccount, RoleBinding
+from storage.models.people import ChannelAccount, Person, RoleBinding
 from storage.repositories import OutboxRepository
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
@@ -154,9 +154,11 @@ async def mark_dead(
     now: datetime,
     *,
     error: str,
-    alert: Mapping[str, Any] | None,
+    alert: Callable[[str | None], Mapping[str, Any]] | Mapping[str, Any] | None,
 ) -> bool:
-    """Dead-letter a row and queue ALERT (once per row) to every administrator; False if the lease was lost."""
+    """Dead-letter a row and queue ALERT (once per row) to every administrator; False if the lease was lost.
+
+    An ALERT given as a function is written for each administrator in the language they chose (None: the district's)."""
     table = cast(Table, OutboxMessage.__table__)
     stmt = _mine(row.id, worker).values(
         status=DEAD, attempts=table.c.attempts + 1, last_error=error[:2000], claimed_by=None, claimed_until=None
@@ -166,9 +168,16 @@ async def mark_dead(
             return False
         if alert is not None and row.kind != DEAD_LETTER_KIND:
             outbox = OutboxRepository(session)
-            query = select(RoleBinding.person_id).where(RoleBinding.role == ADMIN_ROLE).distinct()
-            for admin in sorted((await session.scalars(query)).all()):
-                await outbox.enqueue(f"dead-letter:{row.id}:p{admin}", DEAD_LETTER_KIND, dict(alert), now, person_id=admin)
+            query = (
+                select(RoleBinding.person_id, Person.language)
+                .join(Person, Person.id == RoleBinding.person_id)
+                .where(RoleBinding.role == ADMIN_ROLE)
+                .distinct()
+            )
+            admins: list[tuple[int, str | None]] = sorted((row.person_id, row.language) for row in (await session.execute(query)).all())
+            for admin, language in admins:
+                payload = dict(alert(language) if callable(alert) else alert)
+                await outbox.enqueue(f"dead-letter:{row.id}:p{admin}", DEAD_LETTER_KIND, payload, now, person_id=admin)
     return True
 
 

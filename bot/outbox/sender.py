@@ -199,8 +199,12 @@ class OutboxSender:
     async def _dead(self, row: Claimed, error: str) -> None:
         """Dead-letter the row and alert the administrators."""
         log.error("outbox row %d (%s) dead-lettered: %s", row.id, row.kind, error)
-        body = text(self.language, "dead_letter", id=row.id, kind=row.kind, attempts=row.attempts + 1, error=error[:200])
-        alert: dict[str, Any] = {"text": body, "buttons": [], "image": None, "meta": {"outbox_id": row.id}}
+
+        def alert(language: str | None) -> dict[str, Any]:
+            body = text(language or self.language, "dead_letter", id=row.id, kind=row.kind, attempts=row.attempts + 1, error=error[:200])
+            written: dict[str, Any] = {"text": body, "buttons": [], "image": None, "meta": {"outbox_id": row.id}}
+            return {**written, "language": language} if language else written
+
         await mark_dead(self.session_factory, row, self.worker_id, self.now(), error=error, alert=alert)
 
 

@@ -45,7 +45,7 @@ async def show_points(ctx: Context) -> Step:
         buttons.append(button(ctx.t("lovebank.points.more"), LovePage("history", 0)))
     if account is None or account.show_name is None:
         lines.append(ctx.t("lovebank.consent.question"))
-        buttons += consent_buttons(ctx.services.texts)
+        buttons += consent_buttons(ctx.texts)
     else:
         lines.append(ctx.t("lovebank.consent.shown" if account.show_name else "lovebank.consent.hidden"))
         buttons.append(button(ctx.t("lovebank.consent.no" if account.show_name else "lovebank.consent.yes"), LoveConsent(0 if account.show_name else 1)))

@@ -8,6 +8,7 @@ characters the font has, so a rare character becomes □ instead of a missing-gl
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -90,7 +91,14 @@ def _bar_panel(axes: Any, texts: Texts, title: str, items: list[Hot]) -> None:
 
 
 def render_chart(report: Report, path: Path) -> Path:
-    """Draw the report's chart to a PNG file and return its path."""
+    """Draw the report's chart to a PNG file and return its path (`qungong report --out`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(chart_png(report))
+    return path
+
+
+def chart_png(report: Report) -> bytes:
+    """Draw the report's chart and return it as PNG bytes."""
     from matplotlib import rc_context  # noqa: PLC0415
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
@@ -135,6 +143,6 @@ def render_chart(report: Report, path: Path) -> Path:
             keywords[:8],
         )
         figure.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, format="png")
-    return path
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+    return out.getvalue()

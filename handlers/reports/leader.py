@@ -1,5 +1,6 @@
 """A leader's report as a chat message: the same text and chart whether the scheduler pushes it on Monday
-or the 1st, or the leader asks for it in chat (本周报告 / 本月报告).
+or the 1st, or the leader asks for it in chat (本周报告 / 本月报告). The chart goes into the media store
+with the outbox rows that push it, so any machine's sender finds it (as `media:HASH`).
 
 Asking files a request (report_requests); the scheduler's `requested_reports` job builds the report
 off the chat's transaction and pushes it through the outbox, so nobody's chat waits for a report.
@@ -9,8 +10,9 @@ off the chat's transaction and pushes it through the outbox, so nobody's chat wa
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,14 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core import Context, Step, UserError
 from handlers.messages import Outbound
-from handlers.reports.build import Keywords, build_report
-from handlers.reports.chart import render_chart
+from handlers.reports.build import Keywords, Report, build_report
+from handlers.reports.chart import chart_png
 from handlers.reports.settings import ReportsSection
 from handlers.reports.text import push_text
 from nlp.hotspots import load_keyword_tokenizer
 from nlp.settings import NlpSettings
 from storage.cases.lifecycle import Role
 from storage.cockpit_access import CockpitDenied, issue_link
+from storage.media.images import Prepared, prepare
+from storage.media.store import CHART, put_media
 from storage.models.people import RoleBinding, Unit
 from storage.models.reports import ReportRequest
 from storage.stats.period import Period
@@ -92,9 +96,22 @@ async def load_keywords(settings: object) -> Keywords:
     return Keywords(tokenizer, stopwords)
 
 
-def chart_path(section: ReportsSection, name: str, period: Period, unit_code: str | None) -> Path:
-    """Return where a report's chart is written."""
-    return (section.path / f"{name}-{period.key}-{unit_code or 'district'}.png").resolve()
+@dataclass(frozen=True)
+class ReportMessage:
+    """A report's text as a message, and its chart ready for the media store."""
+
+    message: Outbound
+    chart: Prepared
+
+    async def stored(self, session: AsyncSession, now: datetime) -> Outbound:
+        """Keep the chart in the media store (on a write session) and return the message showing it."""
+        ref = await put_media(session, self.chart, now, kind=CHART)
+        return dataclasses.replace(self.message, image=ref)
+
+
+def _chart(report: Report) -> Prepared:
+    """Draw a report's chart and prepare it for the media store (PNG, with a thumbnail)."""
+    return prepare(chart_png(report), drawing=True)
 
 
 async def report_message(
@@ -107,11 +124,10 @@ async def report_message(
     section: ReportsSection,
     language: str,
     keywords: Keywords,
-    chart: Path,
-) -> Outbound:
-    """Build one unit's report on SESSION (a read session), and render its text and its chart (to CHART)."""
+) -> ReportMessage:
+    """Build one unit's report on SESSION (a read session), and render its text and its chart."""
     report = await build_report(
         session, period, unit_code=unit_code, tz=tz, now=now, settings=section, keywords=keywords, language=language
     )
-    image = await asyncio.to_thread(render_chart, report, chart)
-    return Outbound(text=push_text(report, tz, section.min_volume), image=str(image))
+    chart = await asyncio.to_thread(_chart, report)
+    return ReportMessage(Outbound(text=push_text(report, tz, section.min_volume)), chart)

@@ -100,7 +100,7 @@ async def show_case(ctx: Context, data: CaseView) -> Step:
         lines.append(line)
     buttons: list[Button] = []
     if Status(case.status) in RATING_STATES:
-        buttons += revisit_question(ctx.services.texts, case).buttons
+        buttons += revisit_question(ctx.texts, case).buttons
     if is_open(case):
         buttons += [
             button(ctx.t("cases.add_details"), CaseOp("add", case.id)),
@@ -169,7 +169,7 @@ async def rate_latest(ctx: Context) -> Step:
     waiting = next((c for c in cases if Status(c.status) in RATING_STATES), None)
     if waiting is None:
         return ctx.step(main_menu(ctx, "cases.none_to_rate"))
-    return ctx.step(revisit_question(ctx.services.texts, waiting))
+    return ctx.step(revisit_question(ctx.texts, waiting))
 
 
 async def _which_choice(ctx: Context, value: str) -> Step:

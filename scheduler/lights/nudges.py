@@ -12,7 +12,7 @@ from handlers.buttons import ExplainTask, StaffCard
 from handlers.codec import SEPARATOR, ButtonData
 from handlers.texts import texts_for
 from scheduler.lights.quiet import send_at
-from scheduler.lights.recipients import Directory, load_directory, unique
+from scheduler.lights.recipients import Directory, chosen_languages, load_directory, unique
 from scheduler.lights.store import Due, Lit, Store
 from scheduler.settings import SweepSettings
 from scheduler.texts import summary
@@ -42,8 +42,9 @@ _EXPLAIN = _id_button_prefix(ExplainTask(1))
 class Words:
     """A batch's wording: texts filled once per case, local times formatted once per moment."""
 
-    def __init__(self, settings: SweepSettings, explain_due: datetime | None) -> None:
-        self.templates = texts_for(settings.language).catalogue
+    def __init__(self, settings: SweepSettings, explain_due: datetime | None, language: str | None = None) -> None:
+        self.language = language
+        self.templates = texts_for(language or settings.language).catalogue
         self.tz = settings.tz
         self.explain_due = explain_due
         self.open_card = self.text("open_card", {})
@@ -77,6 +78,35 @@ class Words:
         return self.templates[f"scheduler.{key}"].format_map(params)
 
 
+class Readers:
+    """Each recipient's chosen language, and the wording in it (the district's for those who chose none)."""
+
+    def __init__(self, settings: SweepSettings, explain_due: datetime | None, chosen: dict[int, str]) -> None:
+        self.chosen = chosen
+        self.district = Words(settings, explain_due)
+        self._words: dict[str, Words] = {}
+        self._settings = settings
+        self._explain_due = explain_due
+
+    def groups(self, people: list[int]) -> list[tuple[Words, list[int]]]:
+        """Return the people grouped by the wording they read, in the order they first appear."""
+        if not self.chosen:
+            return [(self.district, people)]
+        grouped: dict[str | None, list[int]] = {}
+        for person in people:
+            grouped.setdefault(self.chosen.get(person), []).append(person)
+        return [(self.words(language), group) for language, group in grouped.items()]
+
+    def words(self, language: str | None) -> Words:
+        """Return the wording in a chosen language (None: the district's)."""
+        if language is None:
+            return self.district
+        words = self._words.get(language)
+        if words is None:
+            words = self._words[language] = Words(self._settings, self._explain_due, language)
+        return words
+
+
 async def announce(
     session: AsyncSession,
     store: Store,
@@ -93,24 +123,29 @@ async def announce(
     )
     explain_due = supervision.clock.add(now, settings.explanation_hours) if red else None
     explained = {lit.case.id for lit in red}
-    words = Words(settings, explain_due)
     quiet = send_at(now, settings.tz, settings.quiet_start, settings.quiet_end, urgent=False)
     people_for: dict[tuple[int | None, int | None, LightKind], list[int]] = {}
     for lit in inserted:
+        key = (lit.case.unit_id, lit.case.assignee, lit.kind)
+        if key not in people_for:
+            people_for[key] = _recipients(directory, lit.case, lit.kind)
+    everyone = {p for people in [*people_for.values(), *directory.staff.values()] for p in people}
+    everyone |= {unit.head_person_id for unit in directory.units.values() if unit.head_person_id is not None}
+    readers = Readers(settings, explain_due, await chosen_languages(session, everyone))
+    words = readers.district
+    for lit in inserted:
         case, kind = lit.case, lit.kind
-        params = words.params(case, case.id in explained)
-        store.event(case.id, f"light_{kind}", case.facts.status.value, case.unit_id, words.text(f"event_{kind}", params))
-        people = people_for.get((case.unit_id, case.assignee, kind))
-        if people is None:
-            people = people_for[(case.unit_id, case.assignee, kind)] = _recipients(directory, case, kind)
-        if people:
-            _nudge(store, case, kind, people, params, words=words, when=now if kind is LightKind.RED else quiet)
+        store.event(case.id, f"light_{kind}", case.facts.status.value, case.unit_id, words.text(f"event_{kind}", words.params(case, case.id in explained)))
+        people = people_for[(case.unit_id, case.assignee, kind)]
+        for reading, group in readers.groups(people) if people else []:
+            params = reading.params(case, case.id in explained)
+            _nudge(store, case, kind, group, params, words=reading, when=now if kind is LightKind.RED else quiet)
     tasks = await store.insert_tasks([lit for lit in red if lit.case.unit_id is not None], explain_due, now) if red else []
     for task_id, case in tasks:
         unit = directory.units.get(case.unit_id) if case.unit_id is not None else None
         people = unique([*directory.staff_of(case.unit_id), unit.head_person_id if unit else None])
-        if people:
-            _explanation(store, task_id, case, people, words.params(case, True), words=words, now=now)
+        for reading, group in readers.groups(people) if people else []:
+            _explanation(store, task_id, case, group, reading.params(case, True), words=reading, now=now)
     await store.write_events(now)
     return await store.write_notices(now)
 
@@ -126,10 +161,15 @@ def _recipients(directory: Directory, case: Due, kind: LightKind) -> list[int]:
     return unique([*doers, head, *directory.command_center])
 
 
-def _payload(body: str, button: tuple[str, str], meta: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
-    """Return an outbox payload with one button (delivered on the person's most recently used channel)."""
+def _payload(body: str, button: tuple[str, str], meta: dict[str, Any], template: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """Return an outbox payload with one button (delivered on the person's most recently used channel).
+
+    LANGUAGE is the one its readers chose (None: the district's), for what a channel adds itself."""
     buttons = [{"label": button[0], "payload": button[1]}]
-    return {"text": body, "buttons": buttons, "image": None, "meta": meta, "template": template}
+    payload = {"text": body, "buttons": buttons, "image": None, "meta": meta, "template": template}
+    if language is not None:
+        payload["language"] = language
+    return payload
 
 
 def _nudge(
@@ -139,7 +179,7 @@ def _nudge(
     light = str(kind)
     meta = {"case_id": case.id, "cycle": case.facts.cycle, "light": light}
     template = {"id": "case_light", "data": {"number": case.number, "light": light, **params}}
-    payload = _payload(words.text(light, params), (words.open_card, f"{_CARD}{case.id}"), meta, template)
+    payload = _payload(words.text(light, params), (words.open_card, f"{_CARD}{case.id}"), meta, template, words.language)
     key = f"light:{case.id}:{case.facts.cycle}:{light}:p"
     store.notice(f"light_{light}", payload, when, [(f"{key}{person}", person) for person in people])
 
@@ -151,5 +191,5 @@ def _explanation(
     meta = {"case_id": case.id, "explanation_task_id": task_id}
     template = {"id": "explanation_request", "data": {"number": case.number, "due": params["explain_due"]}}
     body = words.text("explanation_request", {**params, "due": params["explain_due"]})
-    payload = _payload(body, (words.explain_button, f"{_EXPLAIN}{task_id}"), meta, template)
+    payload = _payload(body, (words.explain_button, f"{_EXPLAIN}{task_id}"), meta, template, words.language)
     store.notice("explanation_request", payload, now, [(f"explain:{task_id}:p{person}", person) for person in people])

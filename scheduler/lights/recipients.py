@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models.people import RoleBinding, Unit
+from storage.models.people import Person, RoleBinding, Unit
 
 COMMAND_CENTER_KIND = "command_center"
 GRID_KIND = "grid"
@@ -55,6 +55,14 @@ def unique(people: Iterable[int | None]) -> list[int]:
         if person is not None:
             seen.setdefault(person, None)
     return list(seen)
+
+
+async def chosen_languages(session: AsyncSession, people: set[int]) -> dict[int, str]:
+    """Return the language each of these people chose (those who chose none are left out)."""
+    if not people:
+        return {}
+    query = select(Person.id, Person.language).where(Person.id.in_(people), Person.language.is_not(None))
+    return {row.id: row.language for row in (await session.execute(query)).all()}
 
 
 async def load_directory(session: AsyncSession, unit_ids: Iterable[int], *, with_command_center: bool) -> Directory:

@@ -140,6 +140,23 @@ async def test_dead_letter_after_max_attempts_alerts_admins_once(app: App) -> No
         assert len((await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dead_letter"))).all()) == 1
 
 
+async def test_dead_letter_alerts_are_written_in_each_administrators_language(app: App) -> None:
+    row_id = await _setup(app)
+    async with app.uow() as uow:
+        unit = (await uow.session.scalars(select(Unit))).one()
+        english = uow.people.add(Person(name="Admin", language="en", created_at=NOW))
+        await uow.flush()
+        uow.session.add(RoleBinding(person_id=english.id, role="admin", unit_id=unit.id, created_at=NOW))
+        await uow.commit()
+    await _sender(app, FakeChannel(PermanentFailure("blocked by user")), Clock()).drain_once()
+    async with app.uow() as uow:
+        alerts = {row.person_id: row.payload for row in (await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dead_letter"))).all()}
+    assert len(alerts) == 2
+    assert alerts[english.id]["text"].startswith(f"[Delivery failed] Message #{row_id}") and alerts[english.id]["language"] == "en"
+    chinese = next(payload for person, payload in alerts.items() if person != english.id)
+    assert chinese["text"].startswith(f"【投递失败】消息 #{row_id}") and "language" not in chinese
+
+
 async def test_permanent_failure_dies_at_once(app: App) -> None:
     row_id = await _setup(app)
     sender = _sender(app, FakeChannel(PermanentFailure("blocked by user")), Clock())

@@ -112,9 +112,11 @@ async def test_a_pushed_report_shows_its_chart(sqlite_district_db: str, classifi
             inbox = await (await http.get("/sim/api/inbox", params={"as": "leader-district"})).json()
             assert len(inbox["messages"]) == 1
             image = inbox["messages"][0]["image"]
-            assert image.startswith("/sim/files/week-") and image.endswith(".png")
+            assert image.startswith("/sim/media/")  # the chart is in the media store, not in a folder
             chart = await http.get(image)
-            assert chart.status == 200 and (await chart.read()).startswith(b"\x89PNG")
+            assert chart.status == 200 and chart.content_type == "image/png" and (await chart.read()).startswith(b"\x89PNG")
+            assert inbox["messages"][0]["pictures"] == [{"src": image, "thumb": f"{image}/thumb"}]
+            assert not folder.exists() or not any(folder.iterdir())
             for bad in ("/sim/files/..%2F..%2Fetc%2Fpasswd", "/sim/files/nothere.png", "/sim/files/x.txt"):
                 assert (await http.get(bad)).status == 404
     finally:

@@ -1,7 +1,8 @@
 """A local fake of the Telegram Bot API (aiohttp): enough of it for the real PTB and aiogram clients.
 
 It serves queued updates to getUpdates (long polling), records every call, answers sendMessage,
-sendPhoto, editMessage*, answerCallbackQuery, setWebhook and deleteWebhook, and can be told to
+sendPhoto, editMessage*, answerCallbackQuery, setWebhook and deleteWebhook, serves the files put in
+`files` (getFile, then GET /file/bot<token>/<file_path>; an unknown file id is a 400), and can be told to
 fail the next calls of a method (e.g. HTTP 429 with retry_after). With `limit_per_second` it refuses, as
 Telegram does, any message that would make more than that many in a sliding second (429, retry_after 1).
 
@@ -31,6 +32,14 @@ BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "群工", "username"
 JSON_FIELDS = ("reply_markup", "allowed_updates", "entities", "caption_entities", "link_preview_options")
 
 
+class FakeError(Exception):
+    """A Bot API error a method answers with."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
 @dataclass
 class Call:
     """One Bot API call the fake received."""
@@ -50,6 +59,8 @@ class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id → bytes, for getFile and the download
+    downloads: list[str] = field(default_factory=list)  # the file paths downloaded
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(800_000_001))
@@ -63,6 +74,7 @@ class FakeTelegram:
         """Serve on a local port (0: a random one) and return the base URL to configure."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.router.add_get("/_fake/calls", self._calls)
         app.router.add_get("/_fake/stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None)
@@ -166,10 +178,29 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404)
-        result = await handler(params)
+        try:
+            result = await handler(params)
+        except FakeError as exc:
+            return web.json_response({"ok": False, "error_code": exc.status, "description": exc.description}, status=exc.status)
         if isinstance(result, dict) and "message_id" in result:
             call.result_id = result["message_id"]
         return web.json_response({"ok": True, "result": result})
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """Serve a file's bytes at the path getFile gave for it."""
+        path = request.match_info["path"]
+        file_id = path.removeprefix("photos/").removesuffix(".jpg")
+        if request.match_info["token"] != self.token or file_id not in self.files:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(path)
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
+    async def _m_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.files:
+            raise FakeError(400, "Bad Request: invalid file_id")
+        data = self.files[file_id]
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id[-12:]}", "file_size": len(data), "file_path": f"photos/{file_id}.jpg"}
 
     async def _m_getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER

@@ -1,4 +1,5 @@
-"""A local fake of the WeChat API (aiohttp): stable token, customer-service and template messages, menu."""
+"""A local fake of the WeChat API (aiohttp): stable token, customer-service and template messages, menu, and the
+temporary media put in `media` (GET media/get; an unknown media id answers errcode 40007)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class FakeWeChat:
     base_url: str = ""
     calls: list[tuple[str, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     errcodes: dict[str, list[int]] = field(default_factory=dict)  # endpoint → errcodes to answer next
+    media: dict[str, bytes] = field(default_factory=dict)  # media id → bytes, for media/get
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
 
@@ -26,6 +28,7 @@ class FakeWeChat:
         """Serve on a random local port."""
         app = web.Application()
         app.router.add_post("/cgi-bin/{endpoint:.+}", self._handle)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -54,6 +57,17 @@ class FakeWeChat:
                 self._arrived.clear()
                 await self._arrived.wait()
         return self.called(endpoint)
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        """Answer a temporary media download: the bytes, or WeChat's JSON error."""
+        self.calls.append(("media/get", {}, dict(request.query)))
+        self._arrived.set()
+        if request.query.get("access_token") != TOKEN:
+            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        data = self.media.get(request.query.get("media_id", ""))
+        if data is None:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        return web.Response(body=data, content_type="image/jpeg", headers={"Content-disposition": 'attachment; filename="photo.jpg"'})
 
     async def _handle(self, request: web.Request) -> web.Response:
         endpoint = request.match_info["endpoint"]

@@ -67,6 +67,7 @@ class FakeWeCom:
     token: str = ""
     expired: set[str] = field(default_factory=set)
     expire_after: int | None = None  # expire the token after this many more successful calls
+    media: dict[str, bytes] = field(default_factory=dict)  # media id → bytes, for GET media/get
     _tokens: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -77,6 +78,7 @@ class FakeWeCom:
         """Serve on a local port (0: a random one)."""
         app = web.Application()
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
         app.router.add_post("/cgi-bin/{endpoint:.+}", self._handle)
         app.router.add_get("/_fake/calls", self._calls)
         app.router.add_post("/_fake/expire", self._expire)
@@ -135,6 +137,21 @@ class FakeWeCom:
         if not self.token:
             self.token = f"WWTOKEN-{next(self._tokens):04d}-fake"
         return self._record("gettoken", query, {}, recorded("gettoken", token=self.token))
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        """Answer a temporary media download: the bytes, or the API's JSON error (40007 for an unknown id)."""
+        query = dict(request.query)
+        given = query.get("access_token", "")
+        if given in self.expired:
+            return self._record("media/get", query, {}, error(42001))
+        if not given or given != self.token:
+            return self._record("media/get", query, {}, error(40014))
+        data = self.media.get(query.get("media_id", ""))
+        if data is None:
+            return self._record("media/get", query, {}, error(40007))
+        self.calls.append(Call("media/get", query, {}, {"errcode": 0, "size": len(data)}))
+        self._arrived.set()
+        return web.Response(body=data, content_type="image/jpeg")
 
     async def _handle(self, request: web.Request) -> web.Response:
         endpoint = request.match_info["endpoint"]

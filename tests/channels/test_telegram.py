@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -17,12 +20,16 @@ from bot.channels.registry import add_channel_routes
 from bot.channels.settings import TelegramChannel as TelegramSettings
 from bot.channels.telegram.channel import SECRET_HEADER, TelegramChannel
 from bot.web.server import build_web_app
+from bot.web.simulator.shown import picture
 from handlers.messages import Button, Outbound
+from storage.media.store import get_media, media_hash
 from storage.models.cases import Case
 from storage.models.chat import InboundUpdate
+from tests.bot.test_sim_front_door import jpeg_with_gps
 from tests.channels.conftest import OpenApp, fast_limiter
 from tests.channels.fake_telegram import FakeTelegram
 from tests.channels.telegram_harness import TelegramUser, track, update_fixture
+from tests.handlers.chat import Chat
 
 TOKEN = "123456789:AAFakeTokenForTests_0123456789abcdef"
 SECRET = "s3cret-Token_for-tests"
@@ -99,6 +106,29 @@ async def report_transcript(user: TelegramUser) -> None:
     assert "已受理！编号 QG-20261123-0001" in user.text
 
 
+LARGE_PHOTO = "AgACAgUAAxkBAAIBZ2c-large"
+
+
+async def _assert_kept(app: App, photos: list[str], fake: FakeTelegram) -> None:
+    """The case's photo is our copy: fetched once from the platform, stored without EXIF, shown on the staff card."""
+    assert len(photos) == 1 and photos[0].startswith("media:"), photos
+    assert fake.downloads == [f"photos/{LARGE_PHOTO}.jpg"]  # the largest size, once
+    sha = media_hash(photos[0])
+    assert sha is not None
+    async with app.uow() as uow:
+        stored = await get_media(uow.session, sha)
+    assert stored is not None and stored.mime == "image/jpeg" and stored.origin == f"telegram:test:{LARGE_PHOTO}"
+    assert dict(Image.open(io.BytesIO(stored.data)).getexif()) == {}  # the GPS position is gone
+    card = await Chat(app, "dept-shizheng").send_raw(f"sc:{(await _only_case(app)).id}")
+    assert card[0].image == photos[0]
+    assert picture(app, card[0].image) == {"src": f"/sim/media/{sha}", "thumb": f"/sim/media/{sha}/thumb"}
+
+
+async def _only_case(app: App) -> Case:
+    async with app.uow() as uow:
+        return (await uow.session.scalars(select(Case))).one()
+
+
 def visible(fake: FakeTelegram) -> list[tuple[str, str, Any]]:
     """What the user saw: each message's kind, text and keyboard."""
     return [(c.method, str(c.params.get("text") or c.params.get("caption") or ""), c.params.get("reply_markup")) for c in fake.sent()]
@@ -111,11 +141,13 @@ async def test_report_conversation_is_the_same_on_both_drivers(open_app: OpenApp
         server = FakeTelegram(TOKEN)
         await server.start()
         try:
+            server.files[LARGE_PHOTO] = jpeg_with_gps()
             async with open_app(driver) as app, connected(app, server, driver, mode) as (_, user, _client):
                 await report_transcript(user)
                 async with app.uow() as uow:
                     case = (await uow.session.scalars(select(Case))).one()
-                assert case.photos == ["AgACAgUAAxkBAAIBZ2c-large"] and case.contact_phone == "13912345678"
+                await _assert_kept(app, case.photos, server)
+                assert case.contact_phone == "13912345678"
                 assert case.department_code == "shizheng" and case.text.startswith("桂香苑7栋门口的井盖")
                 # every button press was answered, and its question lost its buttons
                 assert len(server.called("answerCallbackQuery")) == user.presses == 5
@@ -202,6 +234,61 @@ async def test_long_texts_are_split_on_line_breaks(open_app: OpenApp, fake: Fake
             assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
             assert "\n".join(parts) == "\n".join(lines)
             assert [bool(c.params.get("reply_markup")) for c in fake.sent(5123456789)] == [False, False, True]
+        finally:
+            await channel.stop()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+async def test_a_photo_that_cannot_be_fetched_keeps_its_platform_id(
+    open_app: OpenApp, fake: FakeTelegram, driver: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with open_app() as app, connected(app, fake, driver, "polling") as (_, user, _client):
+        await user.say("/start")
+        await user.press("我要反映")
+        await user.press("投诉")
+        await user.say("桂香苑7栋门口的井盖松动了")
+        with caplog.at_level(logging.WARNING, logger="bot.channels.photos"):
+            await user.photo()  # the fake knows no such file: getFile answers 400
+        assert "共 1 张" in user.text  # the message was handled all the same
+        assert any("could not be fetched" in r.getMessage() and LARGE_PHOTO[:20] in r.getMessage() for r in caplog.records)
+        fake.files["AgACAgUAAxkBAAIBZ2c-large"] = b"GIF89a not really an image"
+        with caplog.at_level(logging.WARNING, logger="bot.channels.photos"):
+            await user.photo()  # fetched, but not an image: the platform id again
+        assert "共 2 张" in user.text and any("not a readable image" in r.getMessage() or "not a photo" in r.getMessage() for r in caplog.records)
+        await user.press("说完了")
+        await user.say("桂香苑7栋")
+        await user.press("确认")
+        await user.contact("+8613912345678")
+        await user.press("提交")
+        case = await _only_case(app)
+        assert case.photos == [LARGE_PHOTO, LARGE_PHOTO]
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+async def test_a_pushed_reports_stored_chart_is_uploaded_as_a_photo(open_app: OpenApp, fake: FakeTelegram, driver: str) -> None:
+    from datetime import UTC, datetime
+
+    from bot.channels.media import with_local_images
+    from handlers.messages import outbound_from_payload
+    from scheduler.reports import weekly_report
+    from scheduler.wiring import JobDeps
+    from storage.media.store import get_media, media_hash
+    from storage.models.chat import OutboxMessage
+
+    async with open_app() as app:
+        await weekly_report(JobDeps(session_factory=app.session_factory, settings=app.config), datetime(2026, 11, 23, 0, 5, tzinfo=UTC))
+        async with app.session_factory() as session:
+            row = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "report").limit(1))).one()
+            sha = media_hash(row.payload["image"])
+            assert sha is not None
+            stored = await get_media(session, sha)
+            assert stored is not None
+        channel = TelegramChannel(settings(fake, driver, "polling"), app, fast_limiter())
+        try:  # as the outbox sender delivers it: the stored image as a local copy, uploaded
+            await channel.send("5123456789", await with_local_images(app.session_factory, outbound_from_payload(row.payload)))
+            sent = fake.called("sendPhoto")[-1].params
+            assert str(sent["photo"]).startswith(("upload:", "attach://"))
+            assert stored.data in fake.uploads.values()
         finally:
             await channel.stop()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -24,13 +26,17 @@ from bot.outbox.sender import OutboxSender
 from bot.web.server import build_web_app
 from handlers.messages import Button, Inbound, Outbound
 from storage.geo import GCJ02, to_stored
+from storage.media.store import get_media, media_hash
 from storage.models.cases import Case
 from storage.models.chat import InboundUpdate, OutboxMessage
+from tests.bot.test_sim_front_door import jpeg_with_gps
 from tests.channels.conftest import OpenApp, fast_limiter
 from tests.channels.fake_wechat import FakeWeChat
 from tests.channels.wechat_harness import WeChatUser, callback_xml
+from tests.handlers.chat import Chat
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+MEDIA_ID = "7bVnIGmXh2Xa0fakeMediaId"  # the MediaId of fixtures/wechat/image.xml
 MODES = {"plain": "", "aes": AES_KEY}
 
 
@@ -93,7 +99,10 @@ async def test_url_verification(open_app: OpenApp, fake: FakeWeChat) -> None:
 
 
 @pytest.mark.parametrize("mode", list(MODES))
-async def test_report_conversation(open_app: OpenApp, fake: FakeWeChat, mode: str) -> None:
+async def test_report_conversation(open_app: OpenApp, fake: FakeWeChat, mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    kept = mode == "plain"  # in safe mode the fake has lost the media: the photo keeps WeChat's PicUrl
+    if kept:
+        fake.media[MEDIA_ID] = jpeg_with_gps()
     async with open_app() as app, account(app, fake, MODES[mode]) as user:
         await user.event("subscribe")
         assert "您好" in user.last.text and "回复数字：" in user.last.text
@@ -101,8 +110,10 @@ async def test_report_conversation(open_app: OpenApp, fake: FakeWeChat, mode: st
         assert "哪一类" in user.last.text
         await user.choose("投诉")
         await user.say("桂香苑7栋门口的井盖松动了，晚上有人踩空差点摔倒")
-        await user.image()
+        with caplog.at_level(logging.WARNING, logger="bot.channels.photos"):
+            await user.image()
         assert "共 1 张" in user.last.text
+        assert [query["media_id"] for name, _, query in fake.calls if name == "media/get"] == [MEDIA_ID]
         await user.choose("说完了")
         assert "发生在哪里" in user.last.text
         await user.say("桂香苑7栋")
@@ -113,7 +124,20 @@ async def test_report_conversation(open_app: OpenApp, fake: FakeWeChat, mode: st
         assert "已受理！编号 QG-20261123-0001" in user.last.text
         async with app.uow() as uow:
             case = (await uow.session.scalars(select(Case))).one()
-        assert case.department_code == "shizheng" and case.photos == ["http://mmbiz.qpic.cn/mmbiz_jpg/5Zq1b0fake/0"]
+        assert case.department_code == "shizheng"
+        if not kept:
+            assert case.photos == ["http://mmbiz.qpic.cn/mmbiz_jpg/5Zq1b0fake/0"]
+            assert any("could not be fetched" in r.getMessage() and "40007" in r.getMessage() for r in caplog.records)
+        else:
+            assert len(case.photos) == 1 and case.photos[0].startswith("media:")
+            sha = media_hash(case.photos[0])
+            assert sha is not None
+            async with app.uow() as uow:
+                stored = await get_media(uow.session, sha)
+            assert stored is not None and stored.origin == "wechat:http://mmbiz.qpic.cn/mmbiz_jpg/5Zq1b0fake/0"
+            assert dict(Image.open(io.BytesIO(stored.data)).getexif()) == {}  # the GPS position is gone
+            card = await Chat(app, "dept-shizheng").send_raw(f"sc:{case.id}")
+            assert card[0].image == case.photos[0]  # staff see our copy on the card
         assert fake.called("message/custom/send") == []  # everything went back as passive replies
 
 

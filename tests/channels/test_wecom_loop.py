@@ -4,22 +4,28 @@ resident's pushes go out on WeChat."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from nlp import Classifier
 from storage.models.cases import Case
+from storage.models.media import Media
 from storage.models.wecom import WeComCard
+from tests.bot.test_sim_front_door import jpeg_with_gps
 from tests.channels.fake_wechat import FakeWeChat
 from tests.channels.fake_wecom import FakeWeCom
 from tests.channels.test_wechat import settings as wechat_settings
 from tests.channels.test_wecom import invite
 from tests.channels.wechat_harness import WeChatUser
 from tests.channels.wecom_app import Site, demo_copy, wecom_site
+
+WECOM_MEDIA_ID = "1Rb9VvKsG7Xc0zDk_fake_media"  # the MediaId of fixtures/wecom/image.xml
 
 
 @pytest.fixture
@@ -89,9 +95,19 @@ async def test_a_department_on_wecom_and_a_resident_on_the_official_account_clos
 
         await staff.press("办结")
         assert "办结说明" in staff.text
+        wecom_fake.media[WECOM_MEDIA_ID] = jpeg_with_gps()
+        await staff.image()  # the completion photo: fetched once from WeChat Work into the media store
+        assert "共 1 张" in staff.text, staff.text
+        assert [c.query["media_id"] for c in wecom_fake.called("media/get")] == [WECOM_MEDIA_ID]
         await staff.say("已填平，恢复通行")
         await drain(site)
         assert "请问问题解决了吗" in pushed(wechat_fake, resident.openid)
+        async with site.app.uow() as uow:
+            stored = (await uow.session.scalars(select(Media).where(Media.origin.like("wecom%")))).one()
+        assert stored.origin == f"{site.wecom.name}:https://wework.qpic.cn/wwpic/283749_fake_photo/0"
+        assert dict(Image.open(io.BytesIO(stored.data)).getexif()) == {}  # the GPS position is gone
+        uploads = [body for name, body, _ in wechat_fake.calls if name == "media/upload"]
+        assert {"media_size": len(stored.data)} in uploads  # the resident sees our copy of the completion photo
         await choose_pushed(resident, wechat_fake, "已解决")
         assert "满意" in resident.last.text
         await resident.choose("满意")

@@ -70,7 +70,7 @@ def test_a_leaders_weekly_report_arrives_with_its_chart(demo_server: Server, sim
     demo_server.qungong("jobs", "run", "weekly_report", "--now", at.isoformat())
     report_message = sim.wait_for("leader-district", "受理")
     image = report_message.get("image")
-    assert isinstance(image, str) and image.startswith("/sim/files/"), report_message
+    assert isinstance(image, str) and image.startswith("/sim/media/"), report_message
     with urllib.request.urlopen(demo_server.base + image, timeout=10) as chart:  # noqa: S310 - the local test server
         assert chart.status == 200 and chart.read(8) == b"\x89PNG\r\n\x1a\n"
     assert_clean(demo_server)
@@ -81,7 +81,7 @@ def test_a_leader_asks_for_this_weeks_report_in_chat(demo_server: Server, sim: S
     replies = sim.press("leader-dh", "本周报告")
     assert "正在生成本周" in sim.text(replies)
     report_message = sim.wait_for("leader-dh", "受理", timeout=30)
-    assert str(report_message.get("image", "")).startswith("/sim/files/")
+    assert str(report_message.get("image", "")).startswith("/sim/media/")
     assert_clean(demo_server)
 
 

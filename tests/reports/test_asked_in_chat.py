@@ -26,7 +26,7 @@ async def test_a_leader_asks_and_the_report_arrives_once(district: District) -> 
     pushed = await leader.inbox()
     assert len(pushed) == 1
     report = outbound_from_payload(pushed[0].payload)
-    assert "区" in report.text and report.image is not None and report.image.endswith(".png")
+    assert "区" in report.text and report.image is not None and report.image.startswith("media:")
     street = district.chat("leader-dh")
     await street.say("本月报告")
     await requested_reports(deps, now)

@@ -13,6 +13,7 @@ from handlers.reports.chart import FONT_PATH, drawable, register_font, render_ch
 from handlers.reports.settings import ReportsSection
 from scheduler.jobs import JOBS
 from scheduler.wiring import JobDeps
+from storage.media.store import CHART, get_media, media_hash
 from storage.models.chat import OutboxMessage
 from storage.models.people import Person
 from storage.stats.period import week_of
@@ -59,8 +60,12 @@ async def test_weekly_job_queues_one_report_per_leader_once(district_db: str, tm
         assert district.dedupe_key == f"report:week:2026-W47:p{district.person_id}"
         assert district.payload["text"].startswith("【青禾区周报】2026年第47周")
         assert street.payload["text"].startswith("【东湖街道周报】")
-        assert Path(street.payload["image"]).read_bytes()[:8] == PNG_MAGIC
-        assert Path(street.payload["image"]).parent == tmp_path
+        sha = media_hash(street.payload["image"])
+        assert sha is not None and media_hash(district.payload["image"]) not in (None, sha)
+        async with app.session_factory() as session:
+            stored = await get_media(session, sha)
+        assert stored is not None and stored.kind == CHART and stored.mime == "image/png" and stored.data[:8] == PNG_MAGIC
+        assert not list(tmp_path.glob("*.png"))  # nothing written to the folder
     finally:
         await app.close()
 

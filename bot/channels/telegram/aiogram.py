@@ -34,6 +34,7 @@ from aiogram.types import (
 )
 
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
+from bot.channels.photos import check_size
 from bot.channels.settings import TelegramChannel
 from bot.channels.telegram.common import Keyboard, Send
 from bot.channels.telegram.driver import Receive
@@ -167,6 +168,20 @@ class AiogramDriver:
         except TelegramAPIError as exc:
             _raise(exc)
         return message.message_id
+
+    async def download(self, file_id: str) -> bytes:
+        """Return a file's bytes through getFile and the file URL."""
+        try:
+            file = await self._bot.get_file(file_id)
+            check_size(file.file_size)
+            if not file.file_path:
+                raise PermanentFailure(f"telegram: file {file_id[:40]} has no download path")
+            data = await self._bot.download_file(file.file_path)
+        except TelegramAPIError as exc:
+            _raise(exc)
+        if data is None:  # only for a destination on disk, which is not asked for
+            raise PermanentFailure(f"telegram: file {file_id[:40]} was not downloaded")
+        return data.read()
 
     async def answer_callback(self, query_id: str) -> None:
         """Answer a callback query."""

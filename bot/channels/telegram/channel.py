@@ -2,7 +2,8 @@
 
 Direct replies are paced by the process-wide rate limiter (the [outbox.rate] limits: about 30 a
 second per bot, one a second per chat) and retried after Telegram's retry_after; the outbox
-sender paces and retries its own pushes and calls `send`.
+sender paces and retries its own pushes and calls `send`. A photo is fetched once (getFile and its
+download) into the media store before it is handled, so the case keeps our copy, not Telegram's file id.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aiohttp import web
 from bot.app import App
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.channels.media import with_local_images
+from bot.channels.photos import keep_photo
 from bot.channels.settings import TelegramChannel as TelegramSettings
 from bot.channels.telegram.common import ALLOWED_UPDATES, pressed_message, render, to_inbound
 from bot.channels.telegram.driver import TelegramDriver
@@ -119,6 +121,7 @@ class TelegramChannel:
             if pressed is not None:
                 with contextlib.suppress(DeliveryError):
                     await self._driver.answer_callback(pressed[0])
+            inbound = await keep_photo(self._app.session_factory, inbound, self._driver.download)
             replies = await self._app.running_dispatcher().handle(inbound)
             if pressed is not None and replies and pressed[2]:
                 with contextlib.suppress(DeliveryError):  # the answered question loses its buttons

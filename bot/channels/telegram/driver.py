@@ -39,6 +39,9 @@ class TelegramDriver(Protocol):
     async def send(self, chat_id: str, send: Send) -> int:
         """Send a text or photo (with its keyboard) and return the new message's id."""
 
+    async def download(self, file_id: str) -> bytes:
+        """Return a file's bytes (getFile, then its download URL); too large a file raises TooLarge unread."""
+
     async def answer_callback(self, query_id: str) -> None:
         """Answer a button press so the client stops its progress indicator."""
 

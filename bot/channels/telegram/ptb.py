@@ -29,6 +29,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
+from bot.channels.photos import check_size
 from bot.channels.settings import TelegramChannel
 from bot.channels.telegram.common import Keyboard, Send
 from bot.channels.telegram.driver import Receive
@@ -167,6 +168,15 @@ class PtbDriver:
         except TelegramError as exc:
             _raise(exc)
         return message.message_id
+
+    async def download(self, file_id: str) -> bytes:
+        """Return a file's bytes through getFile and the file URL."""
+        try:
+            file = await self._bot.get_file(file_id)
+            check_size(file.file_size)
+            return bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            _raise(exc)
 
     async def answer_callback(self, query_id: str) -> None:
         """Answer a callback query."""

@@ -13,8 +13,9 @@ replayed later (the dispatcher only deduplicates messages and events it has seen
 Buttons become a numbered menu stored in the database (`channel_menus`), so a reply "1" reaches
 whichever worker and becomes the same button payload. Pushes use the customer-service API;
 outside the 48-hour window WeChat refuses them (45015) and `send` raises OutsideServiceWindow, so
-the outbox sender falls back to `send_template`. wechatpy is synchronous: every API call runs in
-a worker thread.
+the outbox sender falls back to `send_template`. A photo is downloaded once by its MediaId (media/get,
+within the reply budget) into the media store before it is handled; WeChat's PicUrl stays when that
+fails. wechatpy is synchronous: every API call runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from bot.channels.delivery import (
     TemporaryFailure,
 )
 from bot.channels.media import local_copy
+from bot.channels.photos import keep_photo
 from bot.channels.settings import WeChatChannel as WeChatSettings
 from bot.channels.wechat.inbound import menu_number, to_inbound
 from bot.channels.wechat.menus import menu_choice, save_menu
@@ -222,9 +224,25 @@ class WeChatChannel:
         payload = await menu_choice(self._app.session_factory, self.name, inbound.chat_id, number)
         return inbound if payload is None else dataclasses.replace(inbound, kind=InboundKind.BUTTON, payload=payload)
 
+    async def _handle(self, inbound: Inbound) -> list[Outbound]:
+        """Keep a photo's copy in the media store (WeChat expires its media), then run the dispatcher."""
+        media_id = str(inbound.raw.get("MediaId") or "")
+        if inbound.kind is InboundKind.PHOTO and media_id:
+            inbound = await keep_photo(self._app.session_factory, inbound, self._download, reference=media_id)
+        return await self._app.running_dispatcher().handle(inbound)
+
+    async def _download(self, media_id: str) -> bytes:
+        """Return a temporary media's bytes (media/get); a JSON answer is WeChat's error."""
+        response = await self._call(self._client.media.download, media_id)
+        content = getattr(response, "content", None)
+        if not isinstance(content, bytes):
+            raise PermanentFailure(f"wechat: media {media_id[:40]} answered {str(response)[:80]}")
+        return content
+
     async def _answer(self, inbound: Inbound) -> str | None:
-        """Handle the update; return the passive reply text, or None when the answer is pushed instead."""
-        task = asyncio.create_task(self._app.running_dispatcher().handle(inbound))
+        """Handle the update (within the reply budget, a photo's fetch included); return the passive reply text,
+        or None when the answer is pushed instead."""
+        task = asyncio.create_task(self._handle(inbound))
         done, _ = await asyncio.wait({task}, timeout=self.settings.reply_budget_seconds)
         if not done:
             log.info("wechat channel %s: update %s takes longer than %.1f s; answering later", self.name, inbound.platform_id, self.settings.reply_budget_seconds)

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import requests
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,6 +30,7 @@ from bot.channels.wecom.token import TokenStore
 from bot.dispatcher import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 TOKEN_ERRORS = {40014, 42001}
 THROTTLED = {45009, 45033}
 TEMPORARY = {-1}
@@ -113,12 +114,24 @@ class WeComApi:
         with upload.open("rb") as fh:
             return dict(self.client.post(endpoint, params=query, files={"media": fh}))
 
+    def _get_media(self, media_id: str, token: str) -> bytes:
+        """GET a temporary media's bytes (in a worker thread); wechatpy raises WeChat Work's JSON errors."""
+        response = self.client.get("media/get", params={"media_id": media_id, "access_token": token})
+        content = getattr(response, "content", None)
+        if not isinstance(content, bytes):
+            raise PermanentFailure(f"wecom: media {media_id[:40]} answered {str(response)[:80]}")
+        return content
+
     async def call(self, endpoint: str, data: dict[str, Any] | None = None, *, params: dict[str, Any] | None = None, upload: Path | None = None) -> dict[str, Any]:
         """Call an endpoint; a refused token is refreshed once (for every process) and the call made again."""
+        return await self._with_token(endpoint, lambda token: self._post(endpoint, token, data, params or {}, upload))
+
+    async def _with_token(self, endpoint: str, work: Callable[[str], T]) -> T:
+        """Run WORK(token) in a worker thread; a refused token is refreshed once (for every process) and WORK run again."""
         token = await self.tokens.token()
         for attempt in (1, 2):
             try:
-                return await asyncio.to_thread(self._post, endpoint, token, data, params or {}, upload)
+                return await asyncio.to_thread(work, token)
             except (WeChatClientException, requests.RequestException) as exc:
                 if attempt == 1 and getattr(exc, "errcode", None) in TOKEN_ERRORS:
                     log.info("wecom channel %s: %s refused the access token (%s); refreshing it once", self.settings.name, endpoint, describe(exc))
@@ -126,6 +139,10 @@ class WeComApi:
                     continue
                 self._raise(exc)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def download(self, media_id: str) -> bytes:
+        """Return a temporary media's bytes (media/get), e.g. a member's photo."""
+        return await self._with_token("media/get", lambda token: self._get_media(media_id, token))
 
     async def send(self, user_id: str, message: dict[str, Any]) -> dict[str, Any]:
         """Send an application message to one member (`message` holds msgtype and its object)."""

@@ -9,7 +9,9 @@
 
 A press on a template card is checked against the card as sent (its member and its buttons: 403 / 400
 otherwise, logged); once handled, the card is updated (`update_template_card`) to show what was done and
-by whom. Pushes from the outbox go through `send`; wechatpy is synchronous, so every call runs in a thread.
+by whom. A photo (e.g. a completion photo) is downloaded once by its MediaId (media/get, within the reply
+budget) into the media store before it is handled; the PicUrl stays when that fails. Pushes from the outbox
+go through `send`; wechatpy is synchronous, so every call runs in a thread.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from wechatpy.replies import TextReply
 from bot.app import App
 from bot.channels.delivery import DeliveryError, PermanentFailure, TemporaryFailure
 from bot.channels.media import local_copy
+from bot.channels.photos import keep_photo
 from bot.channels.settings import WeComChannel as WeComSettings
 from bot.channels.wecom.api import UnknownMedia, WeComApi
 from bot.channels.wecom.cards import mark_acted, member_name, remember_card, sent_card
@@ -42,7 +45,7 @@ from bot.locks import KeyedLocks
 from bot.outbox.rate_limit import RateLimiter
 from bot.web.guard import BadBody, read_body
 from handlers.buttons import StaffMenu
-from handlers.messages import Inbound, Outbound, local_image
+from handlers.messages import Inbound, InboundKind, Outbound, local_image
 
 log = logging.getLogger(__name__)
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
@@ -187,9 +190,16 @@ class WeComChannel:
             return web.Response(text="")
         return await self._answer(request, inbound, press)
 
+    async def _handle(self, inbound: Inbound) -> list[Outbound]:
+        """Keep a photo's copy in the media store (WeChat Work expires its media), then run the dispatcher."""
+        media_id = str(inbound.raw.get("MediaId") or "")
+        if inbound.kind is InboundKind.PHOTO and media_id:
+            inbound = await keep_photo(self._app.session_factory, inbound, self.api.download, reference=media_id)
+        return await self._app.running_dispatcher().handle(inbound)
+
     async def _answer(self, request: web.Request, inbound: Inbound, press: tuple[str, str] | None) -> web.Response:
         """Handle the update: a passive reply when one short text is ready in time, else an empty 200 and pushes."""
-        task = asyncio.create_task(self._app.running_dispatcher().handle(inbound))
+        task = asyncio.create_task(self._handle(inbound))
         done, _ = await asyncio.wait({task}, timeout=self.settings.reply_budget_seconds)
         if not done:
             log.info("wecom channel %s: update %s takes longer than %.1f s; answering later", self.name, inbound.platform_id, self.settings.reply_budget_seconds)
