@@ -39,6 +39,7 @@ from storage.models.cases import Case
 from storage.models.people import Unit
 
 SUMMARY_CHARS = 60
+CHAT_SOURCE = "chat"
 SOLVED_CHOICES = (1, 2, 3)
 
 
@@ -167,9 +168,22 @@ def revisit_question(texts: Texts, case: Case, key: str = "revisit.ask_solved") 
     return Outbound(text=texts.t(key, number=case.number), buttons=buttons)
 
 
+async def reachable(ctx: Context, case: Case, person_id: int) -> bool:
+    """Tell whether a person can be told about a case in chat: always for a chat case (pushes wait for their
+    next chat), for a case filed elsewhere only when they have a chat account (a hotline caller has none)."""
+    if case.source == CHAT_SOURCE:
+        return True
+    return bool(await ctx.uow.people.accounts_of(person_id))
+
+
 async def start_revisit(ctx: Context, case: Case) -> None:
-    """Move a completed case to revisit and ask the resident whether the problem is solved."""
+    """Move a completed case to revisit and ask the resident whether the problem is solved (or, when they have
+    no chat, ask the command center to phone them)."""
     case, _ = await act(ctx.uow, case.id, Request(Action.START_REVISIT, SYSTEM_ACTOR, ctx.now), supervision=ctx.services.supervision)
+    if not await reachable(ctx, case, case.resident_person_id):
+        center = await command_center(ctx.uow)
+        await _notify_unit(ctx, case, "notices.staff.phone_revisit", center.id, None, key=f"case:{case.id}:phone_revisit:{case.cycle}")
+        return
     await push_to_person(
         ctx.uow, case.resident_person_id, partial(revisit_question, case=case), f"case:{case.id}:revisit:{case.cycle}", ctx.now, kind="revisit", texts=ctx.services.texts
     )
@@ -211,6 +225,8 @@ async def _notify(ctx: Context, case: Case, notice: Notice, note: str | None, ke
         unit = await unit_name(ctx, case.current_unit_id)
         followers = await ctx.uow.events.actors_of(case.id, Action.FOLLOW.value)
         for person_id in dict.fromkeys([case.resident_person_id, *followers]):
+            if not await reachable(ctx, case, person_id):
+                continue
             # The resident may answer about their own open case; a follower's answer would be a report of their own.
             answer = person_id == case.resident_person_id and is_open(case)
 
