@@ -18,6 +18,7 @@ from handlers.lovebank.menu import staff_buttons as lovebank_staff_buttons
 from handlers.menu import language_button, main_menu
 from handlers.messages import Outbound
 from handlers.reports.leader import cockpit_link, request_report
+from handlers.staff import patrol
 from handlers.staff.access import staff_bindings
 from handlers.staff.binding import whoami
 from handlers.staff.card import light_of
@@ -51,6 +52,8 @@ async def staff_menu(ctx: Context) -> Outbound | None:
     items = []
     if roles & HANDLER_ROLES:
         items.append("tasks")
+    if Role.GRID_MEMBER in roles:
+        items.append("patrol")
     if Role.COMMAND_CENTER in roles:
         items += ["triage", "returns", "extensions", "red", "publishable"]
     if roles & {Role.LEADER, Role.COMMAND_CENTER}:
@@ -85,6 +88,8 @@ async def open_menu_item(ctx: Context, data: StaffMenu) -> Step:
         return await request_report(ctx, REPORT_ITEMS[data.item])
     if data.item == "cockpit":
         return await cockpit_link(ctx)
+    if data.item == "patrol":
+        return await patrol.start(ctx)
     return await show_list(ctx, StaffPage(data.item, 0))
 
 
