@@ -39,6 +39,7 @@ class Role(StrEnum):
     PARTY_MEMBER = "party_member"
     LEADER = "leader"
     ADMIN = "admin"
+    OPERATOR = "operator"  # a hotline or community operator who files cases on callers' behalf (代为登记)
     SYSTEM = "system"
 
 
