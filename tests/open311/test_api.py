@@ -152,3 +152,21 @@ async def test_chat_cases_are_not_served_and_bodies_are_size_limited(client: Tes
     key = await make_key(district, "app")
     status, body = await _post(client, key, service_code="shizheng", description="坑" * 70_000, **GRID_2)
     assert status == 413 and body[0]["code"] == 413
+
+
+async def test_without_public_reads_a_client_reads_only_its_own_requests(client: TestClient, district: District) -> None:
+    import dataclasses
+
+    from bot.web.open311.settings import Open311Section
+
+    district.app.config = dataclasses.replace(district.app.config, open311=Open311Section(public_reads=False))
+    mine, theirs = await make_key(district, "hotline-12345"), await make_key(district, "app")
+    _, body = await _post(client, mine, service_code="shizheng", description=POTHOLE, **GRID_2)
+    number = body[0]["service_request_id"]
+    anonymous = await client.get(f"{API}/requests/{number}.json")
+    assert anonymous.status == 401 and (await anonymous.json())[0]["code"] == 401
+    own = await (await client.get(f"{API}/requests/{number}.json", params={"api_key": mine})).json()
+    assert own[0]["service_request_id"] == number
+    assert (await client.get(f"{API}/requests/{number}.json", headers={"X-Api-Key": theirs})).status == 404
+    assert await (await client.get(f"{API}/requests.json", params={"api_key": theirs})).json() == []
+    assert (await client.get(f"{API}/services.json")).status == 200  # the services stay public

@@ -5,6 +5,7 @@ Every request is logged with its key's name (or "public"); errors answer in the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import urllib.parse
@@ -18,6 +19,7 @@ from bot.app import App
 from bot.web.open311.keys import HEADER, Client, KeyLimits, KeyRefused, client_for
 from bot.web.open311.render import FORMATS, JSON, answer, error
 from bot.web.open311.settings import MAX_PAGE_SIZE
+from handlers.core import Services
 from handlers.intake.catalogue import attributes, service_codes, services
 from handlers.intake.open311 import (
     MAX_NAME,
@@ -87,7 +89,7 @@ def _guarded(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response
     return run
 
 
-def _services_of(app: App) -> Any:
+def _services_of(app: App) -> Services:
     """Return the handlers' services (the app is started in every web process)."""
     return app.running_dispatcher().services
 
@@ -274,7 +276,7 @@ async def _search(request: web.Request, wanted: Search) -> list[dict[str, Any]]:
     app = request.app[APP]
     client = await _client(request, required=not app.config.open311.public_reads)
     if client is not None and not app.config.open311.public_reads:
-        wanted = Search(**{**wanted.__dict__, "api_key_id": client.id})
+        wanted = dataclasses.replace(wanted, api_key_id=client.id)
     async with app.uow() as uow:
         found = await search(uow.session, wanted)
         return [await view(uow, _services_of(app), case, filed) for case, filed in found]
