@@ -23,6 +23,7 @@ from storage.models.cases import Case
 from storage.models.intake import Open311Request
 from storage.models.people import Person
 from storage.uow import UnitOfWork
+from storage.wishes.redact import redact
 
 MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 200
@@ -160,9 +161,11 @@ def is_closed(case: Case) -> bool:
 
 
 async def view(uow: UnitOfWork, services: Services, case: Case, filed: Open311Request) -> dict[str, Any]:
-    """Return a case as an Open311 service request (never the caller's name or phone)."""
+    """Return a case as an Open311 service request (never the caller's name or phone, not even in its text)."""
     found = await uow.units.get(case.current_unit_id) if case.current_unit_id is not None else None
     unit = found.name if found is not None else None
+    caller = await uow.people.get(case.resident_person_id)
+    text = redact(case.text, names=[caller.name] if caller is not None else []).text  # no phone, ID number or name in it
     note = await latest_note(uow.session, case.id, NOTE_ACTIONS)
     if note is None:
         note = services.texts.t("open311.status_triage") if Status(case.status) is Status.REGISTERED else services.texts.t("open311.status_open", unit=unit or "—")
@@ -172,7 +175,7 @@ async def view(uow: UnitOfWork, services: Services, case: Case, filed: Open311Re
         "status_notes": note,
         "service_name": services.department_names.get(case.department_code or "", case.department_code or ""),
         "service_code": case.department_code,
-        "description": case.text,
+        "description": text,
         "agency_responsible": unit,
         "service_notice": None,
         "requested_datetime": case.created_at,

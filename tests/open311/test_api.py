@@ -14,7 +14,7 @@ from tests.districts import District
 from tests.open311.conftest import API, make_key, revoke
 
 POTHOLE = "东湖路上有个大坑，车开过去很危险"
-GRID_2 = {"lat": "30.61", "long": "114.31"}  # 东湖路, 桂香苑社区第2网格 (the simulator test's location)
+AT_DONGHU = {"lat": "30.61", "long": "114.31"}  # by 东湖路, in 桂香苑社区第1网格 (the simulator test's location)
 
 
 async def _post(client: TestClient, key: str, fmt: str = "json", headers: dict[str, str] | None = None, **form: str) -> tuple[int, Any]:
@@ -49,12 +49,15 @@ async def test_services_list_the_routing_taxonomy_in_json_and_xml(client: TestCl
 async def test_a_post_opens_a_case_that_reaches_the_departments_inbox(client: TestClient, district: District) -> None:
     key = await make_key(district, "hotline-12345")
     status, body = await _post(
-        client, key, service_code="shizheng", description=POTHOLE, first_name="王", last_name="芳", phone="13800000001", **GRID_2
+        client, key, service_code="shizheng", description=POTHOLE + "，请联系王芳 13800000001", first_name="芳", last_name="王", phone="13800000001", **AT_DONGHU
     )
     assert status == 201, body
     number = body[0]["service_request_id"]
     assert number.startswith("QG-") and number in body[0]["service_notice"]
     [case] = await _cases(district, "open311:hotline-12345")
+    async with district.app.uow() as uow:
+        caller = await uow.people.get(case.resident_person_id)
+    assert caller is not None and caller.name == "王芳" and caller.phone == "13800000001"
     assert case.number == number and case.status == "dispatched" and case.department_code == "shizheng"
     assert case.grid_id is not None and case.handle_deadline is not None and case.contact_phone == "13800000001"
     inbox = await district.chat("dept-shizheng").inbox()
@@ -62,7 +65,7 @@ async def test_a_post_opens_a_case_that_reaches_the_departments_inbox(client: Te
     read = await (await client.get(f"{API}/requests/{number}.json")).json()
     assert read[0]["status"] == "open" and read[0]["agency_responsible"] == "区市政设施管理处"
     assert read[0]["expected_datetime"] is not None and read[0]["lat"] == 30.61
-    assert "13800000001" not in str(read) and "王" not in str(read)
+    assert "13800000001" not in str(read) and "王" not in str(read) and read[0]["description"].startswith(POTHOLE)
     async with district.app.uow() as uow:  # nothing waits in the outbox for the caller, who has no chat
         waiting = await uow.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.person_id == case.resident_person_id))
     assert waiting == 0
@@ -78,39 +81,39 @@ async def test_without_a_service_code_the_text_is_classified_as_in_chat(client: 
 
 async def test_unknown_service_code_and_missing_location_are_refused_in_the_specs_shape(client: TestClient, district: District) -> None:
     key = await make_key(district, "app")
-    status, body = await _post(client, key, service_code="nosuch", description=POTHOLE, **GRID_2)
+    status, body = await _post(client, key, service_code="nosuch", description=POTHOLE, **AT_DONGHU)
     assert status == 400 and body[0]["code"] == 400 and "service_code" in body[0]["description"]
     status, body = await _post(client, key, service_code="shizheng", description=POTHOLE)
     assert status == 400 and "location" in body[0]["description"]
     status, body = await _post(client, key, service_code="shizheng", description=POTHOLE, lat="30.61")
     assert status == 400 and "together" in body[0]["description"]
-    status, body = await _post(client, key, service_code="shizheng", description="", **GRID_2)
+    status, body = await _post(client, key, service_code="shizheng", description="", **AT_DONGHU)
     assert status == 400 and "description" in body[0]["description"]
     assert await _cases(district, "open311:app") == []
 
 
 async def test_a_retry_with_the_same_idempotency_key_opens_one_case(client: TestClient, district: District) -> None:
     key = await make_key(district, "hotline-12345")
-    first = await _post(client, key, headers={"X-Request-Id": "call-0001"}, service_code="shizheng", description=POTHOLE, **GRID_2)
-    again = await _post(client, key, headers={"X-Request-Id": "call-0001"}, service_code="shizheng", description=POTHOLE, **GRID_2)
+    first = await _post(client, key, headers={"X-Request-Id": "call-0001"}, service_code="shizheng", description=POTHOLE, **AT_DONGHU)
+    again = await _post(client, key, headers={"X-Request-Id": "call-0001"}, service_code="shizheng", description=POTHOLE, **AT_DONGHU)
     assert first[0] == 201 and again[0] == 200 and first[1][0]["service_request_id"] == again[1][0]["service_request_id"]
-    by_external = [await _post(client, key, external_id="ext-9", service_code="shizheng", description=POTHOLE, **GRID_2) for _ in range(2)]
+    by_external = [await _post(client, key, external_id="ext-9", service_code="shizheng", description=POTHOLE, **AT_DONGHU) for _ in range(2)]
     assert by_external[0][1][0]["service_request_id"] == by_external[1][1][0]["service_request_id"]
     assert len(await _cases(district, "open311:hotline-12345")) == 2
     other = await make_key(district, "app")  # another client's request id is its own
-    status, _ = await _post(client, other, headers={"X-Request-Id": "call-0001"}, service_code="shizheng", description=POTHOLE, **GRID_2)
+    status, _ = await _post(client, other, headers={"X-Request-Id": "call-0001"}, service_code="shizheng", description=POTHOLE, **AT_DONGHU)
     assert status == 201 and len(await _cases(district, "open311:app")) == 1
 
 
 async def test_no_key_a_wrong_key_and_a_revoked_key_are_refused(client: TestClient, district: District) -> None:
-    response = await client.post(f"{API}/requests.json", data={"service_code": "shizheng", "description": POTHOLE, **GRID_2})
+    response = await client.post(f"{API}/requests.json", data={"service_code": "shizheng", "description": POTHOLE, **AT_DONGHU})
     assert response.status == 401 and (await response.json())[0]["code"] == 401
-    status, body = await _post(client, "qg311_not-a-key", service_code="shizheng", description=POTHOLE, **GRID_2)
+    status, body = await _post(client, "qg311_not-a-key", service_code="shizheng", description=POTHOLE, **AT_DONGHU)
     assert status == 403 and body[0]["description"] == "api_key is not valid"
     key = await make_key(district, "old-app")
-    assert (await _post(client, key, service_code="shizheng", description=POTHOLE, **GRID_2))[0] == 201
+    assert (await _post(client, key, service_code="shizheng", description=POTHOLE, **AT_DONGHU))[0] == 201
     await revoke(district, "old-app")
-    status, body = await _post(client, key, service_code="shizheng", description=POTHOLE, **GRID_2)
+    status, body = await _post(client, key, service_code="shizheng", description=POTHOLE, **AT_DONGHU)
     assert status == 403 and "revoked" in body[0]["description"]
     assert len(await _cases(district, "open311:old-app")) == 1
 
@@ -118,16 +121,16 @@ async def test_no_key_a_wrong_key_and_a_revoked_key_are_refused(client: TestClie
 async def test_each_key_has_its_own_rate_limit(client: TestClient, district: District) -> None:
     slow = await make_key(district, "slow", rate="2/m")
     fast = await make_key(district, "fast", rate="100/s")
-    statuses = [(await _post(client, slow, service_code="shizheng", description=POTHOLE, **GRID_2))[0] for _ in range(3)]
+    statuses = [(await _post(client, slow, service_code="shizheng", description=POTHOLE, **AT_DONGHU))[0] for _ in range(3)]
     assert statuses == [201, 201, 429]
-    status, body = await _post(client, slow, service_code="shizheng", description=POTHOLE, **GRID_2)
+    status, body = await _post(client, slow, service_code="shizheng", description=POTHOLE, **AT_DONGHU)
     assert status == 429 and body[0]["code"] == 429 and "2/m" in body[0]["description"]
-    assert (await _post(client, fast, service_code="shizheng", description=POTHOLE, **GRID_2))[0] == 201
+    assert (await _post(client, fast, service_code="shizheng", description=POTHOLE, **AT_DONGHU))[0] == 201
 
 
 async def test_xml_answers_and_searches(client: TestClient, district: District) -> None:
     key = await make_key(district, "hotline-12345")
-    status, xml = await _post(client, key, "xml", service_code="shizheng", description=POTHOLE, phone="13800000002", **GRID_2)
+    status, xml = await _post(client, key, "xml", service_code="shizheng", description=POTHOLE, phone="13800000002", **AT_DONGHU)
     assert status == 201 and xml.tag == "service_requests"
     number = xml.findtext("request/service_request_id")
     assert number is not None and number.startswith("QG-")
@@ -150,7 +153,7 @@ async def test_chat_cases_are_not_served_and_bodies_are_size_limited(client: Tes
     case = await report(district.chat("resident-1"), POTHOLE)
     assert (await client.get(f"{API}/requests/{case.number}.json")).status == 404
     key = await make_key(district, "app")
-    status, body = await _post(client, key, service_code="shizheng", description="坑" * 70_000, **GRID_2)
+    status, body = await _post(client, key, service_code="shizheng", description="坑" * 70_000, **AT_DONGHU)
     assert status == 413 and body[0]["code"] == 413
 
 
@@ -161,7 +164,7 @@ async def test_without_public_reads_a_client_reads_only_its_own_requests(client:
 
     district.app.config = dataclasses.replace(district.app.config, open311=Open311Section(public_reads=False))
     mine, theirs = await make_key(district, "hotline-12345"), await make_key(district, "app")
-    _, body = await _post(client, mine, service_code="shizheng", description=POTHOLE, **GRID_2)
+    _, body = await _post(client, mine, service_code="shizheng", description=POTHOLE, **AT_DONGHU)
     number = body[0]["service_request_id"]
     anonymous = await client.get(f"{API}/requests/{number}.json")
     assert anonymous.status == 401 and (await anonymous.json())[0]["code"] == 401

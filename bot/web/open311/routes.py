@@ -207,9 +207,16 @@ def _number(form: dict[str, str], name: str) -> float | None:
         raise Refusal(400, f"{name} must be a number") from exc
 
 
+def caller_name(first: str, last: str) -> str:
+    """Return the caller's full name: a Chinese one surname first without a space (王 + 芳 → 王芳), else "first last"."""
+    if first and last and all(not part.isascii() for part in (first, last)):
+        return last + first
+    return " ".join(p for p in (first, last) if p)
+
+
 def _api_request(form: dict[str, str], client: Client, request_id: str | None) -> ApiRequest:
     """Turn a POST form into the use case's request."""
-    name = " ".join(p for p in (form.get("first_name", "").strip(), form.get("last_name", "").strip()) if p)
+    name = caller_name(form.get("first_name", "").strip(), form.get("last_name", "").strip())
     phone = form.get("phone", "").strip()[:MAX_PHONE] or None
     prefix, suffix = "attribute[", "]"
     attrs = {k[len(prefix) : -len(suffix)]: v for k, v in form.items() if k.startswith(prefix) and k.endswith(suffix)}
