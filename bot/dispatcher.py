@@ -23,7 +23,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -43,6 +43,7 @@ from storage.models.people import ChannelAccount, Person
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 CONFLICT_DEADLINE = 10.0  # seconds of retrying conflicts before asking for a redelivery
 SLOW_DOWN_EVERY = 60.0  # seconds between two "please slow down" answers to one chat
 MAX_TOLD = 10_000
@@ -129,6 +130,24 @@ class Dispatcher:
                 await asyncio.sleep(conflict_backoff(attempt))
         log.warning("%s update %s: still conflicting after %.0f s; left for the platform to deliver again", inbound.channel, inbound.platform_id, CONFLICT_DEADLINE)
         raise Busy(f"{inbound.channel}/{inbound.platform_id}")
+
+    async def write(self, work: Callable[[UnitOfWork, datetime], Awaitable[T]]) -> T:
+        """Run a write that is not a chat message (an API request) in one committed unit of work, behind the same
+        writer gate, retrying conflicts and unique-key clashes as a message's handling does."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CONFLICT_DEADLINE
+        for attempt in itertools.count(1):
+            try:
+                async with self._writer(), UnitOfWork(self._session_factory) as uow:
+                    result = await work(uow, self._clock())
+                    await uow.commit()
+                    return result
+            except (StaleDataError, IntegrityError):
+                if loop.time() >= deadline or attempt >= MAX_UNIQUE_CLASHES * 4:
+                    raise
+                log.info("conflict in a write (attempt %d); retrying", attempt)
+            await asyncio.sleep(conflict_backoff(attempt))
+        raise AssertionError("unreachable")
 
     async def _slow_down(self, inbound: Inbound) -> list[Outbound]:
         """Answer a chat over its intake limit: politely, once a minute; its messages meanwhile are not handled."""

@@ -39,6 +39,7 @@ from storage.models.cases import Case
 from storage.models.people import Unit
 
 SUMMARY_CHARS = 60
+CHAT_SOURCE, PATROL_SOURCE = "chat", "patrol"
 SOLVED_CHOICES = (1, 2, 3)
 
 
@@ -88,17 +89,23 @@ class TooManyCases(Exception):
         self.free_at = free_at
 
 
-async def open_case(ctx: Context, new: NewCase) -> Opened:
-    """Register a reported case (with its problem category) and send it where the routing policy says (or to triage).
+async def open_case(
+    ctx: Context, new: NewCase, *, actor: Actor | None = None, limited: bool = True, to: Unit | None = None, tell_unit: bool = True
+) -> Opened:
+    """Register a reported case (with its problem category) and send it where the routing policy says (or to triage),
+    or to the unit TO. ACTOR files it (the sender as a resident when None; a grid member on patrol files as one).
 
-    Raises TooManyCases when the resident opened `[abuse] new_cases_per_hour` cases in the last hour."""
+    Raises TooManyCases when LIMITED and the resident opened `[abuse] new_cases_per_hour` cases in the last hour."""
     limit = ctx.services.abuse.new_cases_per_hour
-    opened = await ctx.uow.cases.opened_since(new.resident_person_id, ctx.now - CASE_LIMIT_WINDOW)
+    opened = await ctx.uow.cases.opened_since(new.resident_person_id, ctx.now - CASE_LIMIT_WINDOW) if limited else []
     if len(opened) >= limit:
         raise TooManyCases(limit, opened[len(opened) - limit] + CASE_LIMIT_WINDOW)
     if new.category is None:
         new = dataclasses.replace(new, category=packaged_categories().categorise(new.text, new.department_code))
-    case = await register_case(ctx.uow, new, ctx.as_resident(), ctx.now, ctx.services.tz, supervision=ctx.services.supervision)
+    case = await register_case(ctx.uow, new, actor or ctx.as_resident(), ctx.now, ctx.services.tz, supervision=ctx.services.supervision)
+    if to is not None:
+        case, _ = await dispatch_to(ctx, case.id, to, SYSTEM_ACTOR, note=None, tell_resident=False, tell_unit=tell_unit)
+        return Opened(case, Destination(to, triage=False))
     destination = await destination_for(ctx.uow, new.department_code, new.grid_id, new.community_id)
     if destination.triage:
         case.current_unit_id = destination.unit.id  # registered, waiting in the command center's queue
@@ -118,6 +125,7 @@ async def dispatch_to(
     note: str | None,
     action: Action = Action.DISPATCH,
     tell_resident: bool = True,
+    tell_unit: bool = True,
 ) -> tuple[Case, Decision]:
     """Send a case to a unit (dispatch, transfer or upheld return), with that unit's time limits."""
     case = await ctx.uow.cases.get(case_id)
@@ -132,11 +140,12 @@ async def dispatch_to(
     )
     if case is not None and unit.kind == "department":
         case.department_code = unit.code
-    return await perform(ctx, case_id, request, tell_resident=tell_resident)
+    return await perform(ctx, case_id, request, tell_resident=tell_resident, tell_unit=tell_unit)
 
 
-async def perform(ctx: Context, case_id: int, request: Request, *, tell_resident: bool = True) -> tuple[Case, Decision]:
-    """Apply an action to a case, then notify the resident, the unit or the command center."""
+async def perform(ctx: Context, case_id: int, request: Request, *, tell_resident: bool = True, tell_unit: bool = True) -> tuple[Case, Decision]:
+    """Apply an action to a case, then notify the resident, the unit or the command center (staff not when not TELL_UNIT:
+    a grid member closing their own patrol report on the spot)."""
     case, decision = await act(ctx.uow, case_id, request, supervision=ctx.services.supervision)
     quiet = not tell_resident or request.actor.role is Role.RESIDENT  # they see the reply to their own action
     note = request.note
@@ -144,6 +153,8 @@ async def perform(ctx: Context, case_id: int, request: Request, *, tell_resident
         note = await _extension_reason(ctx, case)
     for notice in NOTICES.get(decision.action, ()):
         if notice.audience is Audience.RESIDENT and quiet:
+            continue
+        if notice.audience is not Audience.RESIDENT and not tell_unit:
             continue
         await _notify(ctx, case, notice, note, f"event:{decision.event_id}", photos=tuple(request.attachments))
     if decision.action is Action.COMPLETE:
@@ -167,9 +178,27 @@ def revisit_question(texts: Texts, case: Case, key: str = "revisit.ask_solved") 
     return Outbound(text=texts.t(key, number=case.number), buttons=buttons)
 
 
+async def reachable(ctx: Context, case: Case, person_id: int) -> bool:
+    """Tell whether a person can be told about a case in chat: always for a chat case (pushes wait for their
+    next chat), for a case filed elsewhere only when they have a chat account (a hotline caller has none)."""
+    if case.source == CHAT_SOURCE:
+        return True
+    if case.source == PATROL_SOURCE:  # the reporter is the grid member: staff notices tell them what they need
+        return False
+    return bool(await ctx.uow.people.accounts_of(person_id))
+
+
 async def start_revisit(ctx: Context, case: Case) -> None:
-    """Move a completed case to revisit and ask the resident whether the problem is solved."""
+    """Move a completed case to revisit and ask the resident whether the problem is solved (or, when they have
+    no chat, ask the command center to phone them); a patrol report closes instead."""
+    if case.source == PATROL_SOURCE:  # a patrol report has no resident to revisit: it closes once completed
+        await act(ctx.uow, case.id, Request(Action.CLOSE_PATROL, SYSTEM_ACTOR, ctx.now), supervision=ctx.services.supervision)
+        return
     case, _ = await act(ctx.uow, case.id, Request(Action.START_REVISIT, SYSTEM_ACTOR, ctx.now), supervision=ctx.services.supervision)
+    if not await reachable(ctx, case, case.resident_person_id):
+        center = await command_center(ctx.uow)
+        await _notify_unit(ctx, case, "notices.staff.phone_revisit", center.id, None, key=f"case:{case.id}:phone_revisit:{case.cycle}")
+        return
     await push_to_person(
         ctx.uow, case.resident_person_id, partial(revisit_question, case=case), f"case:{case.id}:revisit:{case.cycle}", ctx.now, kind="revisit", texts=ctx.services.texts
     )
@@ -211,6 +240,8 @@ async def _notify(ctx: Context, case: Case, notice: Notice, note: str | None, ke
         unit = await unit_name(ctx, case.current_unit_id)
         followers = await ctx.uow.events.actors_of(case.id, Action.FOLLOW.value)
         for person_id in dict.fromkeys([case.resident_person_id, *followers]):
+            if not await reachable(ctx, case, person_id):
+                continue
             # The resident may answer about their own open case; a follower's answer would be a report of their own.
             answer = person_id == case.resident_person_id and is_open(case)
 

@@ -41,7 +41,7 @@ from handlers.menu import cancel, expired_button, main_menu
 from handlers.messages import InboundKind, Outbound
 from handlers.reports.leader import cockpit_link, request_report
 from handlers.resident import consent, my_cases, report, revisit
-from handlers.staff import actions, ban, card, explain, phone, publish
+from handlers.staff import actions, ban, card, explain, on_behalf, patrol, phone, publish
 from handlers.staff import menu as staff_menu
 from handlers.staff.binding import bind, bind_code, whoami
 from handlers.start import show_help, show_menu, staff_free_text, staff_only, working_roles
@@ -75,6 +75,10 @@ COMMANDS: dict[str, Handler] = {
     "本月报告": partial(request_report, kind="month"),
     **lovebank.COMMANDS,
     "驾驶舱": cockpit_link,
+    "网格员上报": patrol.start,
+    "/patrol": patrol.start,
+    "代为登记": on_behalf.start,
+    "/onbehalf": on_behalf.start,
     "/cockpit": cockpit_link,
 }
 
@@ -87,7 +91,7 @@ MENU: dict[str, Handler] = {
     "lovebank": show_points,
 }
 
-STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **ban.STATES, **explain.STATES, **publish.STATES, **wishes_post.STATES, **wishes_ops.STATES, **lovebank.STATES}
+STATES: dict[str, State] = {**report.STATES, **my_cases.STATES, **revisit.STATES, **actions.STATES, **phone.STATES, **ban.STATES, **explain.STATES, **on_behalf.STATES, **patrol.STATES, **publish.STATES, **wishes_post.STATES, **wishes_ops.STATES, **lovebank.STATES}
 
 
 async def _menu_item(ctx: Context, data: MenuItem) -> Step:

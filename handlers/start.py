@@ -16,7 +16,7 @@ from storage.cases.lifecycle import Role
 # Roles whose free text outside a flow is work, not a new complaint.
 WORKING_ROLES = frozenset(Role) - {Role.RESIDENT, Role.PARTY_MEMBER, Role.SYSTEM}
 LOVEBANK_HELP = (Role.COMMUNITY, Role.COMMAND_CENTER)  # who keeps a catalogue or organises activities (lovebank.help.*)
-HELP_ORDER = (Role.GRID_MEMBER, Role.COMMUNITY, Role.STREET, Role.DEPARTMENT, Role.COMMAND_CENTER, Role.LEADER, Role.ADMIN, Role.PARTY_MEMBER)
+HELP_ORDER = (Role.GRID_MEMBER, Role.COMMUNITY, Role.STREET, Role.DEPARTMENT, Role.COMMAND_CENTER, Role.OPERATOR, Role.LEADER, Role.ADMIN, Role.PARTY_MEMBER)
 
 
 async def working_roles(ctx: Context) -> list[Role]:

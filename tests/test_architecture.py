@@ -75,7 +75,7 @@ CLI_HELP_KEYWORDS = {"help", "description", "epilog"}
 CJK_LITERALS_ALLOWED: dict[str, dict[str, str]] = {
     "handlers/router.py": {
         **dict.fromkeys(
-            ("菜单", "开始", "你好", "帮助", "取消", "我要反映", "我的诉求", "我是谁", "我的任务", "微心愿", "本周报告", "本月报告", "驾驶舱"),
+            ("菜单", "开始", "你好", "帮助", "取消", "我要反映", "我的诉求", "我是谁", "我的任务", "微心愿", "本周报告", "本月报告", "驾驶舱", "网格员上报", "代为登记"),
             "a command word the bot recognises (COMMANDS)",
         ),
         "。.!！?？~～ ": "punctuation stripped from a typed command before it is matched",

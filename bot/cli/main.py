@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.app import App, build_app, load_demo, prepare_database
+from bot.cli import apikey as cli_apikey
 from bot.cli import cockpit as cli_cockpit
 from bot.cli import district as cli_district
 from bot.cli import lovebank as cli_lovebank
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_privacy.add_commands(sub)
     cli_lovebank.add_commands(sub)
     cli_cockpit.add_commands(sub)
+    cli_apikey.add_commands(sub)
     return parser
 
 

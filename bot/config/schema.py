@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.channels.settings import ChannelSettings, channel_problems
 from bot.config.sections import AppSection, LoggingSection, app_problems
 from bot.outbox.settings import LimitsSection, OutboxSection, limits_problems, outbox_problems
+from bot.web.open311.settings import Open311Section, open311_problems
 from bot.web.settings import WebSection, web_problems
 from handlers.reports.settings import (
     CockpitSection,
@@ -67,6 +68,7 @@ class Config:
     reports: ReportsSection = ReportsSection()
     lovebank: LovebankSection = LovebankSection()
     cockpit: CockpitSection = CockpitSection()
+    open311: Open311Section = Open311Section()
     channels: tuple[ChannelSettings, ...] = ()
     source: str = "defaults"
 
@@ -104,5 +106,6 @@ def config_problems(config: Config) -> list[str]:
     problems += reports_problems(config.reports)
     problems += lovebank_problems(config.lovebank)
     problems += cockpit_problems(config.cockpit)
+    problems += open311_problems(config.open311)
     problems += channel_problems(config.channels)
     return problems

@@ -1,4 +1,4 @@
-"""The HTTP server (aiohttp) that the simulator, the data cockpit, the public page and the platform webhooks are mounted on."""
+"""The HTTP server (aiohttp) that the simulator, the data cockpit, the public page, the Open311 API and the platform webhooks are mounted on."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.app import App
 from bot.config.schema import Config
 from bot.web.cockpit.routes import add_cockpit
 from bot.web.guard import add_security_headers
+from bot.web.open311.routes import add_open311
 from bot.web.public.routes import add_public
 from bot.web.simulator.access import DEMO, TRAINER
 from bot.web.simulator.routes import add_simulator
@@ -51,6 +52,8 @@ def build_web_app(app: App) -> web.Application:
     if app.dispatcher is not None and mode is not None:
         add_simulator(web_app, app, mode)
     add_cockpit(web_app, app)
+    if app.config.open311.enabled and app.dispatcher is not None:
+        add_open311(web_app, app)
     if app.config.cockpit.public:
         add_public(web_app, app)
     return web_app

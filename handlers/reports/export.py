@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.reports.build import Report
+from handlers.reports.sources import patrol_rows, source_rows
 from handlers.reports.text import kind_name
 from handlers.texts import DEFAULT_LANGUAGE, Texts, texts_for
 from storage.stats.compute import KINDS, UnitFigures, ranking
@@ -117,12 +118,14 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], language: str = D
 
 
 def report_sheets(report: Report, summary: str) -> dict[str, list[list[Any]]]:
-    """Return a report's XLSX sheets: summary, units and hotspots."""
+    """Return a report's XLSX sheets: summary, units, hotspots, sources and the grid members' patrol reports."""
     texts = texts_for(report.language)
     return {
         texts.t("reports.export.sheet_summary"): [[line] for line in summary.splitlines()],
         texts.t("reports.export.sheet_units"): report_rows(report),
         texts.t("reports.export.sheet_hotspots"): hotspot_rows(report),
+        texts.t("reports.export.sheet_sources"): source_rows(report.stats, texts),
+        texts.t("reports.export.sheet_patrol"): patrol_rows(report.stats, texts),
     }
 
 

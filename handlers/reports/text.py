@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.reports.build import Report
 from handlers.reports.lovebank import lovebank_lines
+from handlers.reports.sources import source_lines
 from handlers.texts import Texts, texts_for
 from nlp.hotspots import Hot
 from storage.stats.compute import UnitFigures, ranking
@@ -186,7 +187,7 @@ def push_text(report: Report, tz: ZoneInfo, min_volume: int) -> str:
     )
     if stats.total.received == 0 and report.previous.received == 0:
         return "\n".join([title, texts.t("reports.no_cases"), *lovebank_lines(report.lovebank, texts)])
-    body = [*summary_lines(stats.total, report.previous, texts), *hotspot_lines(report), *wish_line(report)]
+    body = [*summary_lines(stats.total, report.previous, texts), *source_lines(stats, texts), *hotspot_lines(report), *wish_line(report)]
     body += lovebank_lines(report.lovebank, texts)
     body += ranking_lines(report, min_volume)
     return "\n".join([title, *body])

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from handlers.buttons import choice
+from handlers.callers import CALLER, contact_line
 from handlers.casework import follow, summary
 from handlers.contact import PHONE, mask_phone
 from handlers.core import Context, Step, UserError
@@ -52,6 +53,16 @@ async def start(ctx: Context) -> Step:
     return _ask_type(ctx, {})
 
 
+def start_for_caller(ctx: Context, carried: dict[str, Any]) -> Step:
+    """Begin a report an operator files for a caller: CARRIED holds the caller and answers the contact question."""
+    return _ask_type(ctx, carried)
+
+
+def _carried(data: dict[str, Any]) -> dict[str, Any]:
+    """Return what a report filed for a caller carries from step to step: the caller and their phone."""
+    return {k: data[k] for k in (CALLER, "phone", "anonymous") if k in data} if data.get(CALLER) else {}
+
+
 async def start_with_text(ctx: Context, text: str | None = None) -> Step:
     """Begin a report from a message written straight away (or TEXT held earlier), as its first description part."""
     data: dict[str, Any] = {"type": "auto", "parts": [], "photos": []}
@@ -76,13 +87,13 @@ async def _on_type(ctx: Context, value: str) -> Step:
     """Record the chosen type and ask for the description."""
     if value not in (*TYPES, "auto"):
         raise UserError(ctx.t("errors.expired_button"))
-    data = {"type": value, "parts": [], "photos": []}
+    data = {"type": value, "parts": [], "photos": [], **_carried(ctx.data)}
     return ctx.step(Outbound(text=ctx.t("report.ask_describe")), state=DESCRIBE, data=data)
 
 
 async def _type_as_text(ctx: Context) -> Step:
     """Treat text typed at the type question as the description."""
-    return _add_text(ctx, {"type": "auto", "parts": [], "photos": []}, ctx.inbound.payload)
+    return _add_text(ctx, {"type": "auto", "parts": [], "photos": [], **_carried(ctx.data)}, ctx.inbound.payload)
 
 
 def _done_button(ctx: Context) -> tuple[Button, ...]:
@@ -225,7 +236,7 @@ def _request_type(ctx: Context, data: dict[str, Any]) -> str:
 async def _before_confirm(ctx: Context, data: dict[str, Any]) -> Step:
     """Offer to follow a similar open case nearby (附议) before the summary, once per report."""
     place = Place.from_data(data["place"])
-    if data["department"] != COMMAND_CENTER and not data.get("similar_checked"):
+    if data["department"] != COMMAND_CENTER and not data.get("similar_checked") and not data.get(CALLER):  # an operator does not follow (附议)
         similar = await similar_open_case(ctx, description(data), data["department"], place.community_id, place.grid_id)
         if similar is not None:
             text = ctx.t("report.similar", number=similar.number, status=ctx.t(f"status.{similar.status}"), summary=summary(similar.text))
@@ -251,7 +262,9 @@ def _ask_confirm(ctx: Context, data: dict[str, Any]) -> Step:
     data = data | {"type": _request_type(ctx, data)}
     place = Place.from_data(data["place"])
     department = ctx.department_names.get(data["department"], data["department"])
-    contact = ctx.t("report.contact_anonymous") if data.get("anonymous") else mask_phone(data["phone"]) if data.get("phone") else ctx.t("report.contact_none")
+    contact = contact_line(ctx, data) or (
+        ctx.t("report.contact_anonymous") if data.get("anonymous") else mask_phone(data["phone"]) if data.get("phone") else ctx.t("report.contact_none")
+    )
     text = ctx.t(
         "report.summary",
         type=ctx.t(f"types.{data['type']}"),

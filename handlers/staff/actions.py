@@ -15,7 +15,7 @@ from handlers.buttons import (
     StaffTarget,
     button,
 )
-from handlers.casework import dispatch_to, escalate, perform
+from handlers.casework import PATROL_SOURCE, dispatch_to, escalate, perform
 from handlers.core import Context, Step, UserError
 from handlers.flow import State
 from handlers.messages import Outbound
@@ -137,6 +137,8 @@ async def _run(ctx: Context, name: str, case_id: int, data: dict[str, Any], note
             max_redos=ctx.services.max_redos,
         )
         case, _ = await perform(ctx, case.id, request)
+    if name == "complete" and case.source == PATROL_SOURCE:  # a patrol report closes at once: nobody to revisit
+        name = "complete_patrol"
     return await show_done(ctx, case, ctx.t(f"staff.done.{name}", number=case.number))
 
 

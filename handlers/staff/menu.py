@@ -18,6 +18,7 @@ from handlers.lovebank.menu import staff_buttons as lovebank_staff_buttons
 from handlers.menu import language_button, main_menu
 from handlers.messages import Outbound
 from handlers.reports.leader import cockpit_link, request_report
+from handlers.staff import on_behalf, patrol
 from handlers.staff.access import staff_bindings
 from handlers.staff.binding import whoami
 from handlers.staff.card import light_of
@@ -39,6 +40,7 @@ REPORT_ITEMS = {"report_week": "week", "report_month": "month"}
 LABELS = {"cockpit": "cockpit.chat.menu", "publishable": "publication.menu"}  # menu entries whose label is kept with their feature
 
 
+FLOWS = {"whoami": whoami, "patrol": patrol.start, "on_behalf": on_behalf.start}  # entries that start a conversation of their own
 LIGHT_ORDER = {Colour.RED: 0, Colour.YELLOW: 1, Colour.NONE: 2}
 
 
@@ -51,6 +53,10 @@ async def staff_menu(ctx: Context) -> Outbound | None:
     items = []
     if roles & HANDLER_ROLES:
         items.append("tasks")
+    if Role.GRID_MEMBER in roles:
+        items.append("patrol")
+    if Role.OPERATOR in roles:
+        items.append("on_behalf")
     if Role.COMMAND_CENTER in roles:
         items += ["triage", "returns", "extensions", "red", "publishable"]
     if roles & {Role.LEADER, Role.COMMAND_CENTER}:
@@ -76,8 +82,9 @@ async def show_tasks(ctx: Context) -> Step:
 
 async def open_menu_item(ctx: Context, data: StaffMenu) -> Step:
     """Open a staff menu entry."""
-    if data.item == "whoami":
-        return await whoami(ctx)
+    flow = FLOWS.get(data.item)
+    if flow is not None:
+        return await flow(ctx)
     if data.item == "menu":  # the work menu itself (WeChat Work's application menu opens it)
         staff = await staff_menu(ctx)
         return ctx.step(staff or main_menu(ctx))

@@ -39,6 +39,7 @@ class Role(StrEnum):
     PARTY_MEMBER = "party_member"
     LEADER = "leader"
     ADMIN = "admin"
+    OPERATOR = "operator"  # a hotline or community operator who files cases on callers' behalf (代为登记)
     SYSTEM = "system"
 
 
@@ -65,6 +66,7 @@ class Action(StrEnum):
     CONFIRM_SOLVED = "confirm_solved"
     REDO = "redo"
     CLOSE_UNRATED = "close_unrated"
+    CLOSE_PATROL = "close_patrol"  # a grid member's patrol report (网格员上报) is closed once completed: no resident to revisit
     WITHDRAW = "withdraw"
     CLOSE_DUPLICATE = "close_duplicate"
     CLOSE_NOT_RESPONSIBLE = "close_not_responsible"
@@ -151,6 +153,7 @@ RULES: dict[Action, Rule] = {
         Rule(Action.CONFIRM_SOLVED, RATING_STATES, Status.CLOSED, {**_RESIDENT, **_CENTER}),
         Rule(Action.REDO, RATING_STATES, Status.IN_PROGRESS, {**_RESIDENT, **_CENTER}, _NOTE),
         Rule(Action.CLOSE_UNRATED, RATING_STATES, Status.CLOSED, {**_SYSTEM, **_CENTER}),
+        Rule(Action.CLOSE_PATROL, frozenset({Status.COMPLETED}), Status.CLOSED, _SYSTEM),
         Rule(Action.WITHDRAW, OPEN_STATES, Status.WITHDRAWN, _RESIDENT),
         Rule(Action.CLOSE_DUPLICATE, frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), Status.CLOSED, _CENTER, _NOTE),
         Rule(Action.CLOSE_NOT_RESPONSIBLE, frozenset({Status.REGISTERED, Status.DISPATCHED, Status.RETURNED}), Status.CLOSED, _CENTER, _NOTE),
@@ -163,6 +166,7 @@ RULES: dict[Action, Rule] = {
 RESOLUTIONS: dict[Action, str] = {
     Action.CONFIRM_SOLVED: "resolved",
     Action.CLOSE_UNRATED: "unrated",
+    Action.CLOSE_PATROL: "patrol",
     Action.WITHDRAW: "withdrawn",
     Action.CLOSE_DUPLICATE: "duplicate",
     Action.CLOSE_NOT_RESPONSIBLE: "not_responsible",

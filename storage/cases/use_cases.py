@@ -36,6 +36,7 @@ class NewCase:
     classifier_reason: str | None = None
     contact_phone: str | None = None
     anonymous: bool = False
+    source: str = "chat"  # chat, open311:<key name>, patrol, operator:<person id>
 
 
 def case_number(day: datetime, sequence: int) -> str:
@@ -88,6 +89,7 @@ async def register_case(
             resident_person_id=new.resident_person_id,
             contact_phone=new.contact_phone,
             anonymous=new.anonymous,
+            source=new.source,
             status=Status.REGISTERED.value,
             cycle=0,
             redo_count=0,

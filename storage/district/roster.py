@@ -39,7 +39,7 @@ from storage.models.people import ChannelAccount, Person, RoleBinding, Unit
 from storage.uow import UnitOfWork
 
 ROSTER = "roster"
-ROLE_WORDS = {"网格员": "grid_member", "社区": "community", "街道": "street", "部门": "department", "职能部门": "department", "指挥中心": "command_center", "领导": "leader", "党员": "party_member", "管理员": "admin"}
+ROLE_WORDS = {"网格员": "grid_member", "社区": "community", "街道": "street", "部门": "department", "职能部门": "department", "指挥中心": "command_center", "领导": "leader", "党员": "party_member", "管理员": "admin", "话务员": "operator", "接线员": "operator"}
 UNIT_KINDS = {
     "grid_member": ("grid",),
     "community": ("community",),
@@ -49,6 +49,7 @@ UNIT_KINDS = {
     "leader": ("district", "street", "community", "command_center"),
     "party_member": ("district", "street", "community", "grid"),
     "admin": ("district", "command_center"),
+    "operator": ("command_center", "street", "community"),
 }
 COLUMNS = {"name": ("name", "姓名"), "phone": ("phone", "电话", "手机", "手机号"), "role": ("role", "角色"), "unit": ("unit", "单位", "单位编码"), "head": ("head", "负责人")}
 HEADER = ("name", "phone", "role", "unit", "head")

@@ -13,6 +13,7 @@
     routing   the versions of the routing model and which one is active
     runtime   processes' heartbeats, the scheduler's lease, shared send limits, retention runs
     wecom     the WeChat Work channel's shared access token and its template cards
+    intake    the Open311 API's keys and the requests filed through it
 
 Importing this package registers every table on `Base.metadata`. It imports nothing else of QunGong
 but `storage.types`.
@@ -23,6 +24,7 @@ from storage.models import (  # noqa: F401 - registers every table
     base,
     cases,
     chat,
+    intake,
     lovebank,
     media,
     people,
@@ -34,4 +36,4 @@ from storage.models import (  # noqa: F401 - registers every table
     wishes,
 )
 
-__all__ = ["access", "base", "cases", "chat", "lovebank", "media", "people", "places", "reports", "routing", "runtime", "wecom", "wishes"]
+__all__ = ["access", "base", "cases", "chat", "intake", "lovebank", "media", "people", "places", "reports", "routing", "runtime", "wecom", "wishes"]

@@ -42,6 +42,7 @@ class Case(Base):
         Index("ix_cases_created_at", "created_at"),  # report figures: the cases received in a period
         Index("ix_cases_completed_at", "completed_at"),  # report trends: the cases completed in a period
         Index("ix_cases_updated_at", "updated_at"),  # the daily rollup: which days changed since it ran
+        Index("ix_cases_source_created", "source", "created_at"),  # reports split by intake source
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +66,9 @@ class Case(Base):
     resident_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the case came in: chat (a resident's own report), open311:<key name>, patrol (a grid member's
+    # patrol report, 网格员上报), operator:<person id> (filed on a caller's behalf, 代为登记).
+    source: Mapped[str] = mapped_column(String(64), default="chat", server_default="chat")
     status: Mapped[str] = mapped_column(String(16), index=True)
     resolution: Mapped[str | None] = mapped_column(String(32))
     cycle: Mapped[int] = mapped_column(Integer, default=0)

@@ -28,6 +28,7 @@ from storage.models.cases import Case, CaseEvent, CaseRating, ExplanationTask, L
 from storage.stats.directory import Directory, FallbackNames, Scope, load_directory, scope_filter
 from storage.stats.figures import Figures
 from storage.stats.period import Period
+from storage.stats.sources import PatrolFigures, add_source_rows, patrol_figures
 from storage.stats.sql import hours_between, local_day
 
 KINDS = ("street", "community", "grid", "department")
@@ -70,6 +71,8 @@ class Stats:
     trend: list[tuple[date, int, int]]
     known: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     categories: dict[str, Figures] = field(default_factory=dict)
+    sources: dict[str, Figures] = field(default_factory=dict)  # the cohort per source group (storage/stats/sources.py)
+    patrol: list[PatrolFigures] = field(default_factory=list)  # each grid member's patrol reports
 
     def rows(self, kind: str) -> list[UnitFigures]:
         """Return the units of one kind that had anything, most cases first."""
@@ -271,7 +274,11 @@ async def compute_stats(
     days = await daily_trend(session, period, where, tz) if trend else []
     units = {kind: found for kind, found in tally.units.items() if scope.kind != kind}
     known = _known_units(tally.directory, scope) if scope.kind == "district" else {}
-    return Stats(period=period, scope=scope, total=tally.total, units=units, trend=days, known=known, categories=tally.categories)
+    sources = add_source_rows(await _rows(session, case_groups(_in(Case.created_at, period), where, (Case.source,))), count_cases)
+    patrol = await patrol_figures(session, _in(Case.created_at, period), where)
+    return Stats(
+        period=period, scope=scope, total=tally.total, units=units, trend=days, known=known, categories=tally.categories, sources=sources, patrol=patrol
+    )
 
 
 def _known_units(directory: Directory, scope: Scope) -> dict[str, list[tuple[str, str]]]:

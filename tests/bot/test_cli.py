@@ -76,9 +76,9 @@ def test_demo_data_fills_each_backend(db_url: str, env: Path, monkeypatch: pytes
     monkeypatch.setenv("QUNGONG_STORAGE__URL", db_url)
     assert main(["demo-data"]) == 0
     assert _count(db_url, Unit) == 44  # district, 3 streets, 8 communities, 16 grids, 15 departments, command center
-    assert _count(db_url, Person) == 58 + HISTORY_RESIDENTS  # the demo people, and the residents of the demo history
-    assert _count(db_url, RoleBinding) == 52  # everyone but the six residents
-    assert _count(db_url, ChannelAccount) == 58
+    assert _count(db_url, Person) == 59 + HISTORY_RESIDENTS  # the demo people, and the residents of the demo history
+    assert _count(db_url, RoleBinding) == 53  # everyone but the six residents
+    assert _count(db_url, ChannelAccount) == 59
 
 
 def test_config_errors_exit_2_with_every_problem(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,4 +131,4 @@ def test_run_in_demo_mode_migrates_loads_and_serves(env: Path) -> None:
         output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "Traceback" not in output
-    assert _count(sqlite_url(env / "qungong.db"), Person) == 58 + HISTORY_RESIDENTS
+    assert _count(sqlite_url(env / "qungong.db"), Person) == 59 + HISTORY_RESIDENTS

@@ -51,6 +51,7 @@ start_revisit         completed                                   system*
 confirm_solved        completed revisit                           resident command_center*
 redo                  completed revisit                           resident command_center*
 close_unrated         completed revisit                           system* command_center*
+close_patrol          completed                                   system*
 withdraw              registered dispatched signed in_progress returned                     resident
 close_duplicate       registered dispatched returned              command_center*
 close_not_responsible registered dispatched returned              command_center*

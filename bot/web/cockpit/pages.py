@@ -29,6 +29,7 @@ from handlers.reports.build import Keywords, Report, build_report, fallback_name
 from handlers.reports.dashboard import build_dashboard, overview_report, quick_pulse
 from handlers.reports.export import all_evaluation_rows, evaluation_sheets, to_csv, write_xlsx
 from handlers.reports.leader import load_keywords
+from handlers.reports.sources import source_name
 from nlp.categories import packaged_categories
 from storage.cases.lifecycle import WORKING_STATES
 from storage.models.people import Person
@@ -154,6 +155,8 @@ async def overview(request: web.Request) -> web.StreamResponse:
         trend_chart=chart,
         trend_title=trend_title,
         categories=[(row, sparkline(row.per_day)) for row in categories],
+        sources=[(source_name(group, texts), figures) for group, figures in dashboard.report.stats.sources.items()],
+        patrol=dashboard.report.stats.patrol,
         kinds=views.kind_labels(kinds, texts),
         kind=kind,
         columns=views.TABLE_COLUMNS,

@@ -55,7 +55,7 @@ CLIENT_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 FILE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,120}\.png")
 INBOX_BATCH = 50
 INBOX_LOOKAHEAD = timedelta(days=3650)  # the simulator shows deferred (quiet-hours) pushes at once
-ROLE_ORDER = ["resident", *STAFF_ROLE_OF_KIND.values(), "party_member", "leader", "admin"]
+ROLE_ORDER = ["resident", *STAFF_ROLE_OF_KIND.values(), "operator", "party_member", "leader", "admin"]
 
 
 class BadRequest(Exception):

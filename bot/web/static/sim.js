@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const log = $("log");
-const ROLES = {resident: "居民", grid_member: "网格员", community: "社区", street: "街道", department: "部门", command_center: "指挥中心", party_member: "党员", leader: "领导", admin: "管理员"};
+const ROLES = {resident: "居民", grid_member: "网格员", community: "社区", street: "街道", department: "部门", command_center: "指挥中心", operator: "话务员", party_member: "党员", leader: "领导", admin: "管理员"};
 const PHONE = window.matchMedia("(max-width: 760px)");
 const STAMP_GAP_MS = 5 * 60 * 1000;
 let people = [];
