@@ -3,7 +3,7 @@
 A sliding window (the times of the last N sends) never lets more than N sends into any window of the
 period, unlike a token bucket, whose burst can double the rate across a window edge. Where the windows
 live decides who shares them: `MemoryWindows` hold within one process; `bot.outbox.shared_windows`
-keeps them in Redis (the `limits` library) or PostgreSQL, so every sender process of a deployment, and
+keeps them in Redis or PostgreSQL, so every sender process of a deployment, and
 every worker's direct replies, share one bot's limit and one retry_after.
 
 Waiters for one chat are served first come, first served: each takes a place in the chat's queue

@@ -1,22 +1,21 @@
-"""Send-rate windows shared by every process of a deployment: in Redis through the `limits` library (a
-moving window per key), or in PostgreSQL (storage.rate_windows). Which one is chosen by `[limits] url`
+"""Send-rate windows shared by every process of a deployment: in Redis (a sorted set per key, kept by two
+short server-side scripts) or in PostgreSQL (storage.rate_windows). Which one is chosen by `[limits] url`
 and the database; see `windows_for`.
 
-The `limits` library counts whole seconds, so a limit such as 30 messages in 1.02 s (30 a second with a
-safety margin) is kept as the nearest whole-second window with the rate rounded down: 29 a second.
+Both count a send from when it ended (`restamp`), not from when it took its slot: the platform saw it
+somewhere in between, so no window of the platform's ever holds more than the limit, however long the
+request took on a busy machine. (The `limits` library's moving window, used before, can only count from the
+start; under load that let 429s through. It still keeps the Open311 API's per-key limits.)
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from collections.abc import Callable
+from typing import cast
 
 import coredis
-from limits import RateLimitItemPerSecond
-from limits.aio.storage import RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox.rate_limit import Limit, MemoryWindows, Windows
@@ -25,44 +24,60 @@ from storage import rate_windows
 
 PRUNE_EVERY = 500  # takes between two clean-ups of old hits (PostgreSQL windows)
 PAUSE_PREFIX = "qungong:pause:"
+WINDOW_PREFIX = "qungong:window:"
 
 
-def whole_seconds(limit: Limit) -> tuple[int, int]:
-    """Return (count, seconds) of the whole-second window nearest LIMIT that never lets more through."""
-    seconds = max(1, round(limit.period))
-    return max(1, math.floor(limit.count * seconds / limit.period)), seconds
+# A moving window as a sorted set of sends scored by time (the Redis server's clock, so machines' clocks don't
+# matter): drop what left the window, count, and add this send if there is room; else answer the wait.
+TAKE = """
+local now = redis.call('TIME')
+local at = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local period, count = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - period)
+if redis.call('ZCARD', KEYS[1]) < count then
+  local member = KEYS[1] .. ':' .. redis.call('INCR', KEYS[1] .. ':seq')
+  redis.call('ZADD', KEYS[1], at, member)
+  redis.call('PEXPIRE', KEYS[1], math.ceil(period * 1000) + 60000)
+  redis.call('PEXPIRE', KEYS[1] .. ':seq', math.ceil(period * 1000) + 60000)
+  return {member, '0'}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {'', tostring(tonumber(oldest[2]) + period - at)}
+"""
+# A send has ended: its member counts from now (never earlier; put back if it had already left the window).
+RESTAMP = """
+local now = redis.call('TIME')
+redis.call('ZADD', KEYS[1], 'GT', tonumber(now[1]) + tonumber(now[2]) / 1000000, ARGV[1])
+"""
 
 
 class RedisWindows:
     """Moving windows and pauses in Redis, shared by every process that uses the same server."""
 
     def __init__(self, url: str, clock: Callable[[], float] = time.time) -> None:
-        self._pools = (coredis.ConnectionPool.from_url(url), coredis.ConnectionPool.from_url(url, decode_responses=True))
-        self.storage = RedisStorage(url, key_prefix="qungong", connection_pool=self._pools[0])  # type: ignore[arg-type]  # passed on to coredis
-        self.strategy = MovingWindowRateLimiter(self.storage)
-        self.client: coredis.Redis[str] = coredis.Redis(connection_pool=self._pools[1], decode_responses=True)  # for the pauses
+        self._pool = coredis.ConnectionPool.from_url(url, decode_responses=True)
+        self.client: coredis.Redis[str] = coredis.Redis(connection_pool=self._pool, decode_responses=True)
+        self._take = self.client.register_script(TAKE)
+        self._restamp = self.client.register_script(RESTAMP)
         self.clock = clock
 
     async def close(self) -> None:
         """Close the connections to Redis."""
-        for pool in self._pools:
-            pool.disconnect()
+        self._pool.disconnect()
 
     async def take(self, key: str, limit: Limit) -> float:
         """Take a slot of KEY's window and return 0, or return the wait until one frees."""
-        count, seconds = whole_seconds(limit)
-        item = RateLimitItemPerSecond(count, seconds)
-        if await self.strategy.hit(item, key):
-            return 0.0
-        stats = await self.strategy.get_window_stats(item, key)
-        return max(float(stats.reset_time) - self.clock(), 0.001)
+        return (await self.take_slot(key, limit))[0]
 
     async def take_slot(self, key: str, limit: Limit) -> tuple[float, object | None]:
-        """Take a slot as `take` does; the library's moving window keeps its start time (no token to restamp)."""
-        return await self.take(key, limit), None
+        """Take a slot and return (0, its member), or return (the wait, None)."""
+        member, wait = cast(list[str], await self._take(keys=[WINDOW_PREFIX + key], args=[repr(limit.period), str(limit.count)]))
+        return (0.0, member) if member else (max(float(wait), 0.001), None)
 
     async def restamp(self, key: str, token: object) -> None:
-        """Nothing to restamp: the library's windows count each send from when it took its slot."""
+        """Count the send of TOKEN from now on."""
+        if isinstance(token, str):
+            await self._restamp(keys=[WINDOW_PREFIX + key], args=[token])
 
     async def pause(self, key: str, seconds: float) -> None:
         """Pause KEY for SECONDS in Redis (it expires by itself)."""

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.outbox.rate_limit import Limit, MemoryWindows, RateLimiter, Windows
-from bot.outbox.shared_windows import DatabaseWindows, RedisWindows, whole_seconds, windows_for
+from bot.outbox.shared_windows import DatabaseWindows, RedisWindows, windows_for
 from storage.models.runtime import RateHit
 
 
@@ -51,13 +51,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def test_whole_seconds_never_let_more_through() -> None:
-    """A limit in fractional seconds becomes the nearest whole-second window with the rate rounded down."""
-    assert whole_seconds(Limit(30, 1.02)) == (29, 1)
-    assert whole_seconds(Limit(30, 60.0)) == (30, 60)
-    assert whole_seconds(Limit(1, 0.3)) == (3, 1)  # 3.3 a second, kept as 3 a second
 
 
 async def _two_processes_share(first: Windows, second: Windows, key: str) -> None:
@@ -112,7 +105,7 @@ async def test_where_windows_live(app: App, redis_url: str) -> None:
 
 async def test_slots_count_from_the_end_of_each_send(app: App) -> None:
     """However long a request takes on its way, no window of the platform's sees more than the limit: the next slot
-    frees one period after the send ended (memory and database windows; Redis counts from the start)."""
+    frees one period after the send ended (memory and database windows here; Redis below)."""
     clock = [100.0]
     stores: list[Windows] = [MemoryWindows(lambda: clock[0]), DatabaseWindows(app.session_factory, lambda: clock[0])]
     for windows in stores:
@@ -133,3 +126,19 @@ def _advance(clock: list[float]) -> Callable[[float], Awaitable[None]]:
         clock[0] += seconds
 
     return sleep
+
+
+async def test_redis_windows_count_a_send_from_its_end(redis_url: str) -> None:
+    """A Redis slot restamped when its send ended frees one period after that, on the server's clock."""
+    windows = RedisWindows(redis_url)
+    key, limit = f"bot:slow:{time.time_ns()}", Limit(1, 0.5)
+    try:
+        wait, token = await windows.take_slot(key, limit)
+        assert wait == 0.0 and token is not None
+        await asyncio.sleep(0.3)  # the request takes 0.3 s
+        await windows.restamp(key, token)
+        assert 0.4 < await windows.take(key, limit) <= 0.5  # start-stamped, it would be about 0.2
+        await asyncio.sleep(0.55)
+        assert await windows.take(key, limit) == 0.0
+    finally:
+        await windows.close()
