@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ptb_reference  # bench/ptb_reference.py, beside this script
+from round_trips import RoundTrips  # bench/round_trips.py, beside this script
 from scratch import scratch_database  # bench/scratch.py, beside this script
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -159,17 +160,19 @@ class Measure:
     max_ms: float
     cpu_us_per_msg: float
     database_cpu_us_per_msg: float = 0.0
+    round_trips_per_msg: float = 0.0
 
     def line(self) -> str:
         """Format the run for a person."""
         database = f" + PostgreSQL {self.database_cpu_us_per_msg:5.0f} µs/msg" if self.database_cpu_us_per_msg else ""
+        database += f", {self.round_trips_per_msg:.2f} round trips/msg" if self.round_trips_per_msg else ""
         return (
             f"{self.msgs_per_s:7.0f} msg/s   p50 {self.p50_ms:6.1f} ms   p99 {self.p99_ms:6.1f} ms   max {self.max_ms:6.1f} ms"
             f"   ({self.messages} messages)   CPU {self.cpu_us_per_msg:5.0f} µs/msg{database}"
         )
 
 
-def measure(elapsed: float, latencies: list[float], cpu: float, database_cpu: float = 0.0) -> Measure:
+def measure(elapsed: float, latencies: list[float], cpu: float, database_cpu: float = 0.0, round_trips: int = 0) -> Measure:
     """Return the figures of a run from its wall time, latencies (seconds) and CPU seconds."""
     ordered = sorted(latencies)
     n = len(ordered)
@@ -181,6 +184,7 @@ def measure(elapsed: float, latencies: list[float], cpu: float, database_cpu: fl
         max_ms=ordered[-1] * 1000,
         cpu_us_per_msg=cpu / n * 1e6,
         database_cpu_us_per_msg=database_cpu / n * 1e6,
+        round_trips_per_msg=round_trips / n,
     )
 
 
@@ -189,11 +193,12 @@ def median_of(runs: list[Measure]) -> Measure:
     return Measure(**{name: statistics.median(getattr(r, name) for r in runs) for name in Measure.__dataclass_fields__})
 
 
-async def _run(app: App, tag: str, work: Workload) -> Measure:
-    """Run every resident at once and return what it measured (with CPU per message, ours and the database's)."""
+async def _run(app: App, tag: str, work: Workload, trips: RoundTrips | None = None) -> Measure:
+    """Run every resident at once and return what it measured (CPU per message, ours and the database's; round trips)."""
     dispatcher = app.running_dispatcher()
     tally = Tally()
     cpu, database = time.process_time(), await _database_cpu(app)
+    trips_before = trips.count if trips else 0
     started = time.perf_counter()
     paces: list[Pace] = [closed_loop] * work.residents
     if work.rate is not None:
@@ -203,7 +208,8 @@ async def _run(app: App, tag: str, work: Workload) -> Measure:
         paces = [paced(started + 0.01, gap, spread * i) for i in range(work.residents)]
     await asyncio.gather(*(_walk(dispatcher, f"{tag}{i}", work, paces[i], tally) for i in range(work.residents)))
     elapsed, ours = time.perf_counter() - started, time.process_time() - cpu
-    return measure(elapsed, tally.latencies, ours, await _database_cpu(app) - database)
+    round_trips = trips.count - trips_before if trips else 0
+    return measure(elapsed, tally.latencies, ours, await _database_cpu(app) - database, round_trips)
 
 
 async def _reference(args: argparse.Namespace, folder: Path, run: int, *, quiet: bool) -> Measure:
@@ -223,6 +229,7 @@ async def bench(url: str, label: str, args: argparse.Namespace, folder: Path | N
     limits = {"QUNGONG_ABUSE__MESSAGES_PER_MINUTE": "1000000", "QUNGONG_ABUSE__NEW_CASES_PER_HOUR": "1000000"}
     app = build_app(load_config(None, environ={"QUNGONG_STORAGE__URL": url, "QUNGONG_LOGGING__LEVEL": "WARNING", **limits}))
     runs: dict[str, list[Measure]] = {}
+    trips = RoundTrips.attach(app.engine) if app.engine.dialect.name == "postgresql" else None
     try:
         await upgrade(app.engine)
         await load_demo(app)
@@ -237,13 +244,17 @@ async def bench(url: str, label: str, args: argparse.Namespace, folder: Path | N
         for run in range(args.runs):
             for mode, rate in modes:
                 dispatcher._route = flows
-                measured = await _run(app, f"r{run}{mode[0]}", Workload(args.residents, args.conversations, SCRIPT, rate))
+                measured = await _run(app, f"r{run}{mode[0]}", Workload(args.residents, args.conversations, SCRIPT, rate), trips)
                 runs.setdefault(f"report {mode}", []).append(measured)
                 print(f"{label:10} {mode:14} report conversations  {measured.line()}", flush=True)
                 dispatcher._route = echo
-                measured = await _run(app, f"e{run}{mode[0]}", Workload(args.residents, args.conversations, ECHO_SCRIPT, rate))
+                measured = await _run(app, f"e{run}{mode[0]}", Workload(args.residents, args.conversations, ECHO_SCRIPT, rate), trips)
                 runs.setdefault(f"echo {mode}", []).append(measured)
                 print(f"{label:10} {mode:14} echo handler (ceiling) {measured.line()}", flush=True)
+            dispatcher._route = flows
+            measured = await _run(app, f"a{run}", Workload(1, args.conversations, SCRIPT, None), trips)
+            runs.setdefault("report one resident", []).append(measured)
+            print(f"{label:10} {'one resident':14} report conversations  {measured.line()}", flush=True)
             if folder is not None:
                 for quiet, what in ((True, "replies kept"), (False, "replies sent")):
                     measured = await _reference(args, folder, run + 1, quiet=quiet)
@@ -281,6 +292,11 @@ def _figures(medians: dict[str, Measure], rate: float | None) -> dict[str, float
     if report.database_cpu_us_per_msg:
         figures["database_cpu_us_per_msg"] = report.database_cpu_us_per_msg
         figures["echo_database_cpu_us_per_msg"] = echo_.database_cpu_us_per_msg
+    if report.round_trips_per_msg:
+        figures["round_trips_per_msg"] = report.round_trips_per_msg
+        figures["echo_round_trips_per_msg"] = echo_.round_trips_per_msg
+    alone = medians["report one resident"]
+    figures |= {"alone_p50_ms": alone.p50_ms, "alone_p99_ms": alone.p99_ms}
     if rate:
         paced_ = medians[f"report paced {rate:.0f}/s"]
         figures |= {"paced_rate": rate, "paced_p50_ms": paced_.p50_ms, "paced_p99_ms": paced_.p99_ms}
