@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -124,6 +124,9 @@ class Dispatcher:
                 except IntegrityError:
                     clashes += 1
                     log.info("unique-key clash handling %s/%s (attempt %d); retrying", inbound.channel, inbound.platform_id, attempt)
+                except DBAPIError:  # only a lost connection comes this far: the pool has replaced it
+                    clashes += 1
+                    log.warning("lost the database connection handling %s/%s (attempt %d); retrying", inbound.channel, inbound.platform_id, attempt)
                 # Wait outside the writer gate, so other chats go on meanwhile.
                 await asyncio.sleep(conflict_backoff(attempt))
         log.warning("%s update %s: still conflicting after %.0f s; left for the platform to deliver again", inbound.channel, inbound.platform_id, CONFLICT_DEADLINE)
@@ -153,7 +156,9 @@ class Dispatcher:
         """Handle an update behind the error boundary; write conflicts are raised for handle() to retry.
 
         A unique-key clash is a race that the next try resolves (the other worker's row is there
-        then); one that repeats MAX_UNIQUE_CLASHES times is a fault like any other.
+        then); one that repeats MAX_UNIQUE_CLASHES times is a fault like any other. So is a lost
+        database connection (pooled connections are pinged only after sitting idle): the next
+        try gets a fresh one.
         """
         try:
             return await self._handle_once(inbound)
@@ -164,19 +169,27 @@ class Dispatcher:
                 raise
             log.exception("%s update %s: the same unique-key clash %d times", inbound.channel, inbound.platform_id, MAX_UNIQUE_CLASHES)
             return await self._finish(inbound, [self._apology()], "failed")
+        except DBAPIError as exc:
+            if exc.connection_invalidated and not last_try:
+                raise
+            return await self._failed(inbound)
         except UserError as exc:
             return await self._finish(inbound, [Outbound(text=exc.text, buttons=exc.buttons)], "handled")
         except LifecycleError as exc:
             return await self._finish(inbound, [Outbound(text=self._lifecycle_text(exc))], "handled")
         except Exception:
-            log.exception(
-                "failed to handle %s update %s from chat %s (%s)",
-                inbound.channel,
-                inbound.platform_id,
-                inbound.chat_id,
-                inbound.kind.value,
-            )
-            return await self._finish(inbound, [self._apology()], "failed")
+            return await self._failed(inbound)
+
+    async def _failed(self, inbound: Inbound) -> list[Outbound]:
+        """Log the exception being handled, record the update as failed and apologise."""
+        log.exception(
+            "failed to handle %s update %s from chat %s (%s)",
+            inbound.channel,
+            inbound.platform_id,
+            inbound.chat_id,
+            inbound.kind.value,
+        )
+        return await self._finish(inbound, [self._apology()], "failed")
 
     def _payload(self, inbound: Inbound) -> dict[str, Any]:
         """Return what is stored of an update: its kind, payload and the platform's raw data."""
