@@ -37,8 +37,9 @@ from handlers.messages import Inbound, Outbound
 from handlers.router import route
 from storage.bans import is_banned
 from storage.cases.lifecycle import LifecycleError
-from storage.conversations import ChatState
+from storage.conversations import ChatState, Sender
 from storage.models.people import ChannelAccount, Person
+from storage.repositories import inbound_row
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -199,10 +200,12 @@ class Dispatcher:
         """Record the update, run the handler, and commit record, state, domain changes and pushes together."""
         now = self._clock()
         async with UnitOfWork(self._session_factory) as uow:
-            if not await uow.inbound.record(inbound.channel, inbound.platform_id, self._payload(inbound), now, status="handled"):
+            record = inbound_row(inbound.channel, inbound.platform_id, self._payload(inbound), now, "handled")
+            fresh, sender = await uow.conversations.record_and_sender(record, inbound.user_id, inbound.chat_id)
+            if not fresh:
                 log.info("duplicate update %s/%s ignored", inbound.channel, inbound.platform_id)
                 return []
-            person, chat = await self._sender(uow, inbound, now)
+            person, chat = await self._sender(uow, inbound, now, sender)
             if is_banned(person, now):
                 return await self._banned(uow, inbound, person, now)
             # The state is fresh from the database (decoded JSON), so handlers may change it in place.
@@ -218,9 +221,8 @@ class Dispatcher:
             language = person.language
             return [dataclasses.replace(r, language=language) if language and r.language is None else r for r in replies + list(step.replies)]
 
-    async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Person, ChatState]:
-        """Return the sender and the chat's conversation, creating either on first contact."""
-        sender = await uow.conversations.sender(inbound.channel, inbound.user_id, inbound.chat_id)
+    async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime, sender: Sender | None) -> tuple[Person, ChatState]:
+        """Return the sender (None: a first contact) and the chat's conversation, creating either on first contact."""
         if sender is None:
             person = await self._new_sender(uow, inbound, now)
             return person, await self._chat_state(uow, inbound, person, now)

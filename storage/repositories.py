@@ -295,6 +295,12 @@ class EventRepository:
         return [p for p in dict.fromkeys((await self.session.scalars(query)).all()) if p is not None]
 
 
+def inbound_row(channel: str, platform_id: str, payload: dict[str, Any], now: datetime, status: str) -> dict[str, Any]:
+    """Return the intake log's row of an update (handled_at is set unless it was only received)."""
+    handled_at = None if status == "received" else now
+    return {"channel": channel, "platform_id": platform_id, "payload": payload, "status": status, "received_at": now, "handled_at": handled_at}
+
+
 class InboundRepository:
     """Platform updates, recorded once under their platform id."""
 
@@ -305,16 +311,7 @@ class InboundRepository:
         self, channel: str, platform_id: str, payload: dict[str, Any], now: datetime, *, status: str = "received"
     ) -> bool:
         """Record an update; return False when that platform id was recorded before."""
-        handled_at = None if status == "received" else now
-        row = {
-            "channel": channel,
-            "platform_id": platform_id,
-            "payload": payload,
-            "status": status,
-            "received_at": now,
-            "handled_at": handled_at,
-        }
-        return await insert_ignoring(self.session, InboundUpdate.__table__, row, ("channel", "platform_id"))
+        return await insert_ignoring(self.session, InboundUpdate.__table__, inbound_row(channel, platform_id, payload, now, status), ("channel", "platform_id"))
 
     async def set_status(self, channel: str, platform_id: str, status: str) -> None:
         """Change what became of a recorded update (e.g. banned: recorded, not handled)."""
