@@ -23,6 +23,7 @@ from sqlalchemy import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 
 Processor = Callable[[Any], Any] | None
 _KEPT = "qungong_sqlite3"  # session.info key: (the transaction, its Raw)
@@ -65,7 +66,7 @@ class Hot:
         self.statement = statement
         self._column_keys = list(column_keys) if column_keys is not None else None
         self._sql = ""
-        self._binds: list[tuple[str, Processor]] = []
+        self._binds: list[tuple[str, Processor, BindParameter[Any]]] = []
         self._results: list[Processor] = []
         self._compiled_for: Dialect | None = None
 
@@ -74,14 +75,27 @@ class Hot:
         compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect, column_keys=self._column_keys))
         self._sql = compiled.string
         # The dialect's own implementation of each type (e.g. SQLite's DATETIME under UTCDateTime), as SQLAlchemy uses.
-        self._binds = [(name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in compiled.positiontup or ()]
-        columns = getattr(self.statement, "selected_columns", ())
+        # A parameter not given by name takes the statement's own value (a literal such as `last=1`).
+        self._binds = [
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect), compiled.binds[name])
+            for name in compiled.positiontup or ()
+        ]
+        columns = getattr(self.statement, "exported_columns", ())  # a query's columns, or what an INSERT returns
         self._results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
         self._compiled_for = dialect
 
     def _parameters(self, values: Mapping[str, Any]) -> list[Any]:
         """Return the positional parameters, each through its type's bind processor."""
-        return [value if process is None else process(value) for name, process in self._binds for value in (values[name],)]
+        parameters = []
+        for name, process, bind in self._binds:
+            if name in values:
+                value = values[name]
+            elif bind.required:
+                raise KeyError(f"no value for the parameter {name!r}")
+            else:
+                value = bind.effective_value
+            parameters.append(value if process is None else process(value))
+        return parameters
 
     def run(self, raw: Raw, values: Mapping[str, Any]) -> sqlite3.Cursor:
         """Execute the statement on RAW with VALUES (by bind name); return the cursor."""
@@ -96,6 +110,12 @@ class Hot:
     def first(self, raw: Raw, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Execute a query and return its first row, each value through its type's result processor."""
         row = self.run(raw, values).fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._processed(row)
+
+    def all(self, raw: Raw, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Execute a query and return all its rows, each value through its type's result processor."""
+        return [self._processed(row) for row in self.run(raw, values).fetchall()]
+
+    def _processed(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """Return a row's values through their types' result processors."""
         return tuple(value if process is None else process(value) for process, value in zip(self._results, row, strict=True))

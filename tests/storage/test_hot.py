@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 
 from storage.db import create_engine, create_session_factory
 from storage.hot import sqlite_of
+from storage.models.cases import Case
 from storage.models.chat import InboundUpdate
 from storage.models.people import ChannelAccount, Person
 from storage.uow import UnitOfWork
@@ -66,5 +67,23 @@ async def test_the_hot_sender_is_the_person_the_orm_loads(sqlite_template: Path,
         async with UnitOfWork(sessions) as uow:
             assert (await uow.session.get(Person, person.id)) is not None
             assert (await uow.session.scalars(select(Person.language).where(Person.id == person.id))).one() == "zh"
+    finally:
+        await engine.dispose()
+
+
+async def test_hot_case_numbers_and_recent_cases(sqlite_template: Path, tmp_path: Path) -> None:
+    engine = create_engine(copy_sqlite(sqlite_template, tmp_path))
+    try:
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            # The counter's INSERT carries a literal (last = 1) besides the day given by name.
+            assert [await uow.cases.next_number("20261202") for _ in range(3)] == [1, 2, 3]
+            assert await uow.cases.next_number("20261203") == 1
+            person = uow.people.add(Person(name="李四", created_at=WHEN[0]))
+            await uow.flush()
+            for n, when in enumerate((WHEN[1], WHEN[0])):
+                uow.cases.add(Case(number=f"QG-20261202-{n:04d}", request_type="complaint", text="路灯", photos=[], resident_person_id=person.id, status="registered", cycle=0, redo_count=0, created_at=when, updated_at=when))
+            await uow.flush()
+            assert await uow.cases.opened_since(person.id, WHEN[0]) == [WHEN[0], WHEN[1]]  # oldest first, aware UTC
+            assert await uow.cases.opened_since(person.id, WHEN[1]) == [WHEN[1]]
     finally:
         await engine.dispose()
