@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
-from storage.hot import Hot, sqlite_of
+from storage.hot import Hot, asyncpg_of, sqlite_of
 from storage.models.chat import Conversation, InboundUpdate
 from storage.models.people import ChannelAccount, Person
 from storage.upsert import insert_ignoring
@@ -208,8 +208,11 @@ class ConversationRepository:
             "updated_at": now,
         }
         raw = await sqlite_of(self.session)
+        pg = await asyncpg_of(self.session) if raw is None else None
         if raw is not None:
             saved = _HOT_SAVE.rowcount(raw, params)
+        elif pg is not None:
+            saved = await _HOT_SAVE.pg_rowcount(pg, params)
         else:
             saved = getattr(await self.session.execute(_SAVE, params), "rowcount", 0)
         if saved != 1:

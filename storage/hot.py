@@ -59,6 +59,30 @@ async def sqlite_of(session: AsyncSession) -> Raw | None:
     return raw
 
 
+@dataclass(frozen=True)
+class Pg:
+    """The asyncpg connection of a session's open transaction, and the dialect its statements are compiled for."""
+
+    connection: Any  # asyncpg.Connection
+    dialect: Dialect
+
+
+async def asyncpg_of(session: AsyncSession) -> Pg | None:
+    """Return the asyncpg connection of the session's transaction once SQLAlchemy has begun it there; None otherwise.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN with the transaction's first statement, so a statement
+    sent past it before that would run outside the transaction: until then (and on any other
+    driver, or if the adapter's bookkeeping is not what is expected) the caller goes through the session.
+    """
+    if session.bind is None or session.bind.dialect.driver != "asyncpg" or not session.in_transaction():
+        return None
+    connection = await session.connection()
+    pooled = connection.sync_connection.connection  # type: ignore[union-attr]
+    if getattr(pooled.dbapi_connection, "_transaction", None) is None:
+        return None
+    return Pg(pooled.driver_connection, connection.dialect)
+
+
 class Hot:
     """A statement compiled once for SQLite's dialect, run with SQLAlchemy's processors on a sqlite3 connection."""
 
@@ -102,6 +126,13 @@ class Hot:
         if self._compiled_for is not raw.dialect:
             self._compile(raw.dialect)
         return raw.connection.execute(self._sql, self._parameters(values))
+
+    async def pg_rowcount(self, pg: Pg, values: Mapping[str, Any]) -> int:
+        """Execute a write on PostgreSQL's connection and return how many rows it changed."""
+        if self._compiled_for is not pg.dialect:
+            self._compile(pg.dialect)
+        status: str = await pg.connection.execute(self._sql, *self._parameters(values))
+        return int(status.rsplit(" ", 1)[1]) if status[-1:].isdigit() else 0
 
     def rowcount(self, raw: Raw, values: Mapping[str, Any]) -> int:
         """Execute a write and return how many rows it changed."""

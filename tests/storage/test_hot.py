@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import select, text
 
 from storage.db import create_engine, create_session_factory
-from storage.hot import sqlite_of
+from storage.hot import asyncpg_of, sqlite_of
 from storage.models.cases import Case
-from storage.models.chat import InboundUpdate
+from storage.models.chat import InboundUpdate, OutboxMessage
 from storage.models.people import ChannelAccount, Person
 from storage.uow import UnitOfWork
 from storage.upsert import _hot_insert_ignoring, _insert_ignoring
@@ -25,7 +25,7 @@ async def test_a_hot_insert_stores_what_sqlalchemy_stores(sqlite_template: Path,
         async with UnitOfWork(create_session_factory(engine)) as uow:
             assert await sqlite_of(uow.session) is not None
             keys = ("channel", "platform_id", "payload", "status", "received_at", "handled_at")
-            assert _hot_insert_ignoring(InboundUpdate.__table__, ("channel", "platform_id"), keys) is not None
+            assert _hot_insert_ignoring("sqlite", InboundUpdate.__table__, ("channel", "platform_id"), keys) is not None
             for n, when in enumerate(WHEN):
                 payload = {"kind": "text", "payload": f"路灯不亮 {n}", "raw": {"nested": [1, 2.5, None, True]}}
                 assert await uow.inbound.record("sim", f"hot-{n}", payload, when, status="handled")  # the hot path
@@ -85,5 +85,34 @@ async def test_hot_case_numbers_and_recent_cases(sqlite_template: Path, tmp_path
             await uow.flush()
             assert await uow.cases.opened_since(person.id, WHEN[0]) == [WHEN[0], WHEN[1]]  # oldest first, aware UTC
             assert await uow.cases.opened_since(person.id, WHEN[1]) == [WHEN[1]]
+    finally:
+        await engine.dispose()
+
+
+async def test_outbox_rows_by_the_hot_path_are_the_rows_sqlalchemy_writes(db_url: str) -> None:
+    # On every backend and driver: SQLite in the loop and PostgreSQL take the hot path, the threaded SQLite driver does not.
+    engine = create_engine(db_url)
+    try:
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            if engine.dialect.driver == "asyncpg":
+                assert await asyncpg_of(uow.session) is None  # no transaction yet: nothing may bypass its BEGIN
+            await uow.session.execute(select(Person.id).limit(1))
+            taken = await sqlite_of(uow.session) is not None or await asyncpg_of(uow.session) is not None
+            assert taken == (engine.dialect.driver in ("inloop", "asyncpg"))
+            payload = {"text": "您的诉求已受理", "buttons": [{"label": "查看", "payload": "c:x"}], "n": 1.5}
+            for n, when in enumerate(WHEN):
+                assert await uow.outbox.enqueue(f"hot-{n}", "notice", payload, when, channel="sim", chat_id="c1")
+                assert not await uow.outbox.enqueue(f"hot-{n}", "notice", payload, when, channel="sim", chat_id="c1")
+                row = {"dedupe_key": f"orm-{n}", "kind": "notice", "payload": payload, "person_id": None, "channel": "sim", "chat_id": "c1", "status": "pending", "attempts": 0, "next_attempt_at": when, "created_at": when}
+                await uow.session.execute(_insert_ignoring(engine.dialect.name, OutboxMessage.__table__, ("dedupe_key",)), row)
+            await uow.commit()
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            rows = (await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+            columns = ("kind", "payload", "channel", "chat_id", "status", "attempts", "next_attempt_at", "created_at")
+            hot, orm = [[getattr(r, c) for c in columns] for r in rows[0::2]], [[getattr(r, c) for c in columns] for r in rows[1::2]]
+            assert hot == orm and len(hot) == len(WHEN) and hot[0][1] == payload and hot[1][6] == WHEN[1]
+        async with engine.connect() as conn:  # as stored, not only as read back
+            stored = (await conn.execute(text("SELECT payload, next_attempt_at FROM outbox ORDER BY id"))).all()
+            assert [tuple(map(str, r)) for r in stored[0::2]] == [tuple(map(str, r)) for r in stored[1::2]]
     finally:
         await engine.dispose()
