@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -38,8 +38,9 @@ from handlers.router import route
 from handlers.texts import texts_for
 from storage.bans import is_banned
 from storage.cases.lifecycle import LifecycleError
-from storage.conversations import ChatState
+from storage.conversations import ChatState, Sender
 from storage.models.people import ChannelAccount, Person
+from storage.repositories import inbound_row
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,9 @@ class Dispatcher:
                 except IntegrityError:
                     clashes += 1
                     log.info("unique-key clash handling %s/%s (attempt %d); retrying", inbound.channel, inbound.platform_id, attempt)
+                except DBAPIError:  # only a lost connection comes this far: the pool has replaced it
+                    clashes += 1
+                    log.warning("lost the database connection handling %s/%s (attempt %d); retrying", inbound.channel, inbound.platform_id, attempt)
                 # Wait outside the writer gate, so other chats go on meanwhile.
                 await asyncio.sleep(conflict_backoff(attempt))
         log.warning("%s update %s: still conflicting after %.0f s; left for the platform to deliver again", inbound.channel, inbound.platform_id, CONFLICT_DEADLINE)
@@ -173,7 +177,9 @@ class Dispatcher:
         """Handle an update behind the error boundary; write conflicts are raised for handle() to retry.
 
         A unique-key clash is a race that the next try resolves (the other worker's row is there
-        then); one that repeats MAX_UNIQUE_CLASHES times is a fault like any other.
+        then); one that repeats MAX_UNIQUE_CLASHES times is a fault like any other. So is a lost
+        database connection (pooled connections are pinged only after sitting idle): the next
+        try gets a fresh one.
         """
         try:
             return await self._handle_once(inbound)
@@ -184,20 +190,28 @@ class Dispatcher:
                 raise
             log.exception("%s update %s: the same unique-key clash %d times", inbound.channel, inbound.platform_id, MAX_UNIQUE_CLASHES)
             return await self._finish(inbound, [await self._system(inbound, "errors.apology")], "failed")
+        except DBAPIError as exc:
+            if exc.connection_invalidated and not last_try:
+                raise
+            return await self._failed(inbound)
         except UserError as exc:
             return await self._finish(inbound, [Outbound(text=exc.text, buttons=exc.buttons)], "handled")
         except LifecycleError as exc:
             key = f"errors.lifecycle.{exc.code}"
             return await self._finish(inbound, [await self._system(inbound, key, fallback="errors.lifecycle.default")], "handled")
         except Exception:
-            log.exception(
-                "failed to handle %s update %s from chat %s (%s)",
-                inbound.channel,
-                inbound.platform_id,
-                inbound.chat_id,
-                inbound.kind.value,
-            )
-            return await self._finish(inbound, [await self._system(inbound, "errors.apology")], "failed")
+            return await self._failed(inbound)
+
+    async def _failed(self, inbound: Inbound) -> list[Outbound]:
+        """Log the exception being handled, record the update as failed and apologise."""
+        log.exception(
+            "failed to handle %s update %s from chat %s (%s)",
+            inbound.channel,
+            inbound.platform_id,
+            inbound.chat_id,
+            inbound.kind.value,
+        )
+        return await self._finish(inbound, [await self._system(inbound, "errors.apology")], "failed")
 
     def _payload(self, inbound: Inbound) -> dict[str, Any]:
         """Return what is stored of an update: its kind, payload and the platform's raw data."""
@@ -207,10 +221,12 @@ class Dispatcher:
         """Record the update, run the handler, and commit record, state, domain changes and pushes together."""
         now = self._clock()
         async with UnitOfWork(self._session_factory) as uow:
-            if not await uow.inbound.record(inbound.channel, inbound.platform_id, self._payload(inbound), now, status="handled"):
+            record = inbound_row(inbound.channel, inbound.platform_id, self._payload(inbound), now, "handled")
+            fresh, sender = await uow.conversations.record_and_sender(record, inbound.user_id, inbound.chat_id)
+            if not fresh:
                 log.info("duplicate update %s/%s ignored", inbound.channel, inbound.platform_id)
                 return []
-            person, chat = await self._sender(uow, inbound, now)
+            person, chat = await self._sender(uow, inbound, now, sender)
             if is_banned(person, now):
                 return await self._banned(uow, inbound, person, now)
             # The state is fresh from the database (decoded JSON), so handlers may change it in place.
@@ -226,9 +242,8 @@ class Dispatcher:
             language = person.language
             return [dataclasses.replace(r, language=language) if language and r.language is None else r for r in replies + list(step.replies)]
 
-    async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime) -> tuple[Person, ChatState]:
-        """Return the sender and the chat's conversation, creating either on first contact."""
-        sender = await uow.conversations.sender(inbound.channel, inbound.user_id, inbound.chat_id)
+    async def _sender(self, uow: UnitOfWork, inbound: Inbound, now: datetime, sender: Sender | None) -> tuple[Person, ChatState]:
+        """Return the sender (None: a first contact) and the chat's conversation, creating either on first contact."""
         if sender is None:
             person = await self._new_sender(uow, inbound, now)
             return person, await self._chat_state(uow, inbound, person, now)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import AsyncAdaptedQueuePool, event
 from sqlalchemy.dialects import registry
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +19,11 @@ from sqlalchemy.ext.asyncio import (
 from storage.sqlite_driver import DIALECT_NAME, InLoopConnection
 
 registry.register(DIALECT_NAME, "storage.sqlite_driver", "SQLiteDialect_inloop")
+# A PostgreSQL connection back in the pool for longer than this is pinged before it is used again.
+# (SQLAlchemy's pool_pre_ping pings on every checkout: BEGIN, a ping and ROLLBACK, three round trips
+# before every message.) A connection that broke while in use is replaced when its error is seen.
+PING_AFTER_IDLE = 5.0
+CHECKED_IN_AT = "qungong_checked_in_at"
 
 
 def engine_url(url: str) -> str:
@@ -39,7 +46,28 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if engine.dialect.driver != "inloop":  # that dialect begins IMMEDIATE itself, without a statement round trip
             event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    event.listen(engine.sync_engine.pool, "checkin", _stamp_checkin)
+    event.listen(engine.sync_engine.pool, "connect", _stamp_checkin)  # a new connection needs no ping
+    return engine
+
+
+def _stamp_checkin(_dbapi_connection: Any, record: Any) -> None:
+    """Note when a connection went back to the pool."""
+    if record is not None:
+        record.info[CHECKED_IN_AT] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat idle in the pool (or is new); a dead one is replaced by the pool."""
+    checked_in = record.info.get(CHECKED_IN_AT)
+    if checked_in is not None and time.monotonic() - checked_in < PING_AFTER_IDLE:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError("the connection did not answer a ping") from exc
 
 
 def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine | None:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases.lifecycle import OPEN_STATES, Action
+from storage.hot import Hot, sqlite_of
 from storage.models.access import Invite
 from storage.models.cases import Case, CaseEvent, CaseNumberCounter
 from storage.models.chat import InboundUpdate, OutboxMessage
@@ -40,6 +41,16 @@ def _next_number(dialect: str) -> Any:
     module = postgresql if dialect == "postgresql" else sqlite
     insert = module.insert(counters).values(day=bindparam("day"), last=1)
     return insert.on_conflict_do_update(index_elements=["day"], set_={"last": counters.c.last + 1}).returning(counters.c.last)
+
+
+# Statements of every new case, built once (on SQLite run as Hot statements: storage/hot.py).
+_OPENED_SINCE = (
+    select(Case.created_at)
+    .where(Case.resident_person_id == bindparam("person_id"), Case.created_at >= bindparam("since"))
+    .order_by(Case.created_at)
+)
+_HOT_OPENED_SINCE = Hot(_OPENED_SINCE)
+_HOT_NEXT_NUMBER = Hot(_next_number("sqlite"))
 
 
 class UnitRepository:
@@ -190,6 +201,11 @@ class CaseRepository:
 
     async def next_number(self, day: str) -> int:
         """Reserve the next case number of a local day (YYYYMMDD), safely under concurrency."""
+        raw = await sqlite_of(self.session)
+        if raw is not None:
+            row = _HOT_NEXT_NUMBER.first(raw, {"day": day})
+            assert row is not None
+            return int(row[0])
         result = await self.session.execute(_next_number(self.session.get_bind().dialect.name), {"day": day})
         return int(result.scalar_one())
 
@@ -244,8 +260,11 @@ class CaseRepository:
 
     async def opened_since(self, person_id: int, since: datetime) -> list[datetime]:
         """Return when a resident opened each case since SINCE, oldest first."""
-        query = select(Case.created_at).where(Case.resident_person_id == person_id, Case.created_at >= since).order_by(Case.created_at)
-        return list((await self.session.scalars(query)).all())
+        params = {"person_id": person_id, "since": since}
+        raw = await sqlite_of(self.session)
+        if raw is not None:
+            return [row[0] for row in _HOT_OPENED_SINCE.all(raw, params)]
+        return list((await self.session.scalars(_OPENED_SINCE, params)).all())
 
     async def newest(self, since: datetime, limit: int = 50) -> Sequence[Case]:
         """Return the cases opened since SINCE, newest first (at most LIMIT)."""
@@ -295,6 +314,12 @@ class EventRepository:
         return [p for p in dict.fromkeys((await self.session.scalars(query)).all()) if p is not None]
 
 
+def inbound_row(channel: str, platform_id: str, payload: dict[str, Any], now: datetime, status: str) -> dict[str, Any]:
+    """Return the intake log's row of an update (handled_at is set unless it was only received)."""
+    handled_at = None if status == "received" else now
+    return {"channel": channel, "platform_id": platform_id, "payload": payload, "status": status, "received_at": now, "handled_at": handled_at}
+
+
 class InboundRepository:
     """Platform updates, recorded once under their platform id."""
 
@@ -305,16 +330,7 @@ class InboundRepository:
         self, channel: str, platform_id: str, payload: dict[str, Any], now: datetime, *, status: str = "received"
     ) -> bool:
         """Record an update; return False when that platform id was recorded before."""
-        handled_at = None if status == "received" else now
-        row = {
-            "channel": channel,
-            "platform_id": platform_id,
-            "payload": payload,
-            "status": status,
-            "received_at": now,
-            "handled_at": handled_at,
-        }
-        return await insert_ignoring(self.session, InboundUpdate.__table__, row, ("channel", "platform_id"))
+        return await insert_ignoring(self.session, InboundUpdate.__table__, inbound_row(channel, platform_id, payload, now, status), ("channel", "platform_id"))
 
     async def set_status(self, channel: str, platform_id: str, status: str) -> None:
         """Change what became of a recorded update (e.g. banned: recorded, not handled)."""

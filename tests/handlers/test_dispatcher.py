@@ -6,6 +6,10 @@ import asyncio
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from handlers.core import Context, Step
 from handlers.messages import Inbound, InboundKind
@@ -195,3 +199,47 @@ async def test_a_conversation_saved_meanwhile_is_handled_again_on_fresh_state(po
     async with app.uow() as uow:
         updates = (await uow.session.scalars(select(func.count()).select_from(InboundUpdate).where(InboundUpdate.status == "handled"))).one()
     assert updates == 3  # the retried message was recorded once
+
+
+async def test_a_lost_connection_is_handled_again_on_a_fresh_one(district: District) -> None:
+    chat = district.chat("resident-1")
+    dispatcher = district.app.running_dispatcher()
+    real_route = dispatcher._route
+    lost = 0
+
+    async def route_losing_the_connection_once(ctx: Context) -> Step:
+        nonlocal lost
+        if not lost:
+            lost += 1
+            raise DBAPIError("SELECT 1", {}, ConnectionResetError("the server went away"), connection_invalidated=True)
+        return await real_route(ctx)
+
+    dispatcher._route = route_losing_the_connection_once
+    try:
+        replies = await chat.say("我要反映", platform_id="lost-1")
+    finally:
+        dispatcher._route = real_route
+    assert lost == 1 and replies and "反映" in replies[0].text + "".join(b.label for r in replies for b in r.buttons)
+    async with district.app.uow() as uow:
+        recorded = await uow.inbound.get("sim", "lost-1")
+        assert recorded is not None and recorded.status == "handled"
+
+
+@pytest.mark.postgres
+async def test_a_connection_killed_in_the_pool_is_replaced(postgres_district: District, caplog: pytest.LogCaptureFixture) -> None:
+    # Pooled connections are pinged only after sitting idle; one killed meanwhile fails once and is replaced.
+    chat = postgres_district.chat("resident-1")
+    assert await chat.say("我要反映")
+    killer = create_async_engine(postgres_district.app.engine.url, poolclass=NullPool)
+    try:
+        async with killer.connect() as conn:
+            killed = await conn.execute(
+                sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            )
+            assert killed.all()  # the app's pooled connections
+    finally:
+        await killer.dispose()
+    await asyncio.sleep(0.2)
+    replies = await chat.press("投诉")
+    assert replies and "描述" in replies[0].text
+    assert "lost the database connection" in caplog.text  # not pinged first: it failed once, and was replaced
