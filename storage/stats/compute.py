@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Executable, Select, and_, func, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, func, literal_column, select, tuple_
 from sqlalchemy import case as when
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -248,8 +248,11 @@ async def compute_stats(
         units = {kind: found for kind, found in tally.units.items() if scope.kind != kind and found}
         return Stats(period=period, scope=scope, total=tally.total, units=units, trend=days)
     finished = Case.status.in_(COMPLETED_STATES) & Case.completed_at.is_not(None)
-    hours = select(*PLACE, hours_between(Case.created_at, Case.completed_at).label("hours"))
-    tally.add(await _rows(session, hours.where(_in(Case.created_at, period), where, finished)), _count_hours)
+    if _dialect(session) == "postgresql":
+        await _p90_postgresql(session, tally, _in(Case.created_at, period) & where & finished)
+    else:
+        hours = select(*PLACE, hours_between(Case.created_at, Case.completed_at).label("hours"))
+        tally.add(await _rows(session, hours.where(_in(Case.created_at, period), where, finished)), _count_hours)
     events = (
         select(*PLACE, CaseEvent.action, func.count().label("n"))
         .join(Case, Case.id == CaseEvent.case_id)
@@ -272,6 +275,40 @@ async def compute_stats(
     units = {kind: found for kind, found in tally.units.items() if scope.kind != kind}
     known = _known_units(tally.directory, scope) if scope.kind == "district" else {}
     return Stats(period=period, scope=scope, total=tally.total, units=units, trend=days, known=known, categories=tally.categories)
+
+
+async def _p90_postgresql(session: AsyncSession, tally: Tally, finished: ColumnElement[bool]) -> None:
+    """Set each unit's, category's and the total's p90 handling hours, the database picking them (percentile_disc).
+
+    percentile_disc(0.9) is the nearest rank, ceil(0.9 n), as figures.percentile; one GROUPING SETS query
+    gives the total and every street, community, grid, department and category, instead of every
+    completed case's hours fetched into Python (a million at city scale).
+    """
+    category = func.coalesce(Case.category, literal_column(f"'{UNCATEGORISED}'")).label("category")  # one expression, not three parameters
+    columns = (Case.street_id, Case.community_id, Case.grid_id, Case.department_code, category)
+    hours = hours_between(Case.created_at, Case.completed_at)
+    query = (
+        select(*columns, func.grouping(*columns).label("sets"), func.percentile_disc(0.9).within_group(hours).label("p90"))
+        .where(finished)
+        .group_by(func.grouping_sets(tuple_(), *[tuple_(column) for column in columns]))
+    )
+    directory, kinds = tally.directory, (*KINDS, "category")
+    for row in await _rows(session, query):
+        value = float(row.p90) if row.p90 is not None else None
+        grouped = [kind for bit, kind in enumerate(reversed(kinds)) if not row.sets & (1 << bit)]
+        if not grouped:
+            tally.total.p90 = value
+            continue
+        kind = grouped[0]
+        if kind == "category":
+            tally.categories.setdefault(row.category, Figures()).p90 = value
+            continue
+        code = row.department_code if kind == "department" else directory.code_of(getattr(row, f"{kind}_id"))
+        if code is not None:
+            units = tally.units[kind]
+            if code not in units:
+                units[code] = UnitFigures(kind, code, directory.name_of(kind, code))
+            units[code].figures.p90 = value
 
 
 def _known_units(directory: Directory, scope: Scope) -> dict[str, list[tuple[str, str]]]:
