@@ -22,13 +22,17 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from scratch import scratch_database  # bench/scratch.py, beside this script
 from sqlalchemy import Table, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from handlers.reports.build import build_report
 from handlers.reports.keywords import fill_all_keywords, shared_keywords
@@ -181,12 +185,41 @@ def command(url: str) -> float:
     return elapsed
 
 
-async def run(url: str, cases: int, base: int, runs: int) -> None:
-    """Load, multiply and prepare a scratch database, then measure."""
-    async with scratch_database(url, "report.db") as scratch:
-        made = await load(scratch, base)
-        await multiply(scratch, cases, made)
-        await prepare(scratch)
+@asynccontextmanager
+async def kept_database(url: str, name: str) -> AsyncIterator[str]:
+    """Yield the URL of database NAME on the PostgreSQL server of URL (or a SQLite file NAME), made if missing and kept."""
+    if url == "sqlite":
+        yield f"sqlite:///{Path(name).resolve()}"
+        return
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            if not await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    yield make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def _has_cases(url: str) -> bool:
+    """Tell whether a kept database was loaded already."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return bool(await conn.scalar(text("SELECT count(*) FROM cases")))
+    except DBAPIError:
+        return False
+    finally:
+        await engine.dispose()
+
+
+async def run(url: str, cases: int, base: int, runs: int, keep: str | None) -> None:
+    """Load, multiply and prepare a scratch (or kept) database, then measure."""
+    async with kept_database(url, keep) if keep else scratch_database(url, "report.db") as scratch:
+        if not (keep and await _has_cases(scratch)):
+            made = await load(scratch, base)
+            await multiply(scratch, cases, made)
+            await prepare(scratch)
         found = await measure(scratch, runs)
         whole = command(scratch)
     walls, cpus = zip(*found, strict=True)
@@ -201,8 +234,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000, help="cases in the year of history")
     parser.add_argument("--base", type=int, help="cases generated (the rest are copies; default: --cases, at most 100,000)")
     parser.add_argument("--runs", type=int, default=3, help="reports built (the median is reported)")
+    parser.add_argument("--keep", metavar="NAME", help="load into database (or SQLite file) NAME and keep it; measure again without loading")
     args = parser.parse_args()
-    asyncio.run(run(args.postgres or "sqlite", args.cases, args.base or min(args.cases, 100_000), args.runs))
+    asyncio.run(run(args.postgres or "sqlite", args.cases, args.base or min(args.cases, 100_000), args.runs, args.keep))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from storage.stats.directory import (
 from storage.stats.figures import Figures
 from storage.stats.keywords import Vocabulary, compounds_of
 from storage.stats.period import Period
+from storage.stats.rollup import headline_stats
 from storage.stats.subjects import load_subjects
 from storage.wishes.use_cases import wish_counts
 
@@ -72,7 +73,7 @@ class Report:
     """Everything a report shows."""
 
     stats: Stats
-    previous: Figures
+    previous: Figures  # the previous period's totals: its cohort (received, completed, on time, hours) and revisit answers
     hotspots: Hotspots
     wishes: WishFigures | None
     made_at: datetime
@@ -104,7 +105,8 @@ async def build_report(
     scope = resolve_scope(directory, unit_code)
     stats = await compute_stats(session, period, scope, tz, now, fallback=fallback)
     before = period.previous(tz)
-    previous = await compute_stats(session, before, scope, tz, now, fallback=fallback)
+    # The previous period's cohort and revisit totals (what a report compares with), from the daily rollup where it can.
+    previous = await headline_stats(session, before, scope, tz, now, directory=directory, totals=True)
     hotspots = await build_hotspots(session, directory, (period, before), scope, settings=settings, keywords=keywords, language=language)
     wishes = await wish_figures(session, directory, period, scope)
     lovebank = await lovebank_figures(session, directory, period, scope, _community_ids(directory, scope))

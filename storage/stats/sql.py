@@ -43,6 +43,21 @@ def _hours_postgresql(element: hours_between, compiler: SQLCompiler, **kw: Any) 
     return f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)})) / 3600.0)"
 
 
+class interval_hours(FunctionElement[float]):  # noqa: N801 - an SQL function, named like one
+    """The hours of an interval, as hours_between gives them on PostgreSQL (the same numeric arithmetic)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "interval_hours"
+
+
+@compiles(interval_hours, "postgresql")
+def _interval_hours_postgresql(element: interval_hours, compiler: SQLCompiler, **kw: Any) -> str:
+    """PostgreSQL: the interval's seconds over 3600."""
+    (interval,) = list(element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({compiler.process(interval, **kw)})) / 3600.0)"
+
+
 def _offsets(period: Period, tz: ZoneInfo) -> set[timedelta]:
     """Return the UTC offsets the time zone has over a period (one per local day is enough: they change at night)."""
     found: set[timedelta] = set()

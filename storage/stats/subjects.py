@@ -48,19 +48,16 @@ async def load_subjects(
     """Return the cases received in a period within a scope, counted for the hotspots (words only with a cutter in VOCABULARY)."""
     received = (Case.created_at >= period.start) & (Case.created_at < period.end) & scope_filter(scope)
     subjects = Subjects()
-    category: Counter[str] = Counter()
-    for row in (await session.execute(select(Case.category, func.count().label("n")).where(received).group_by(Case.category))).all():
-        category[row.category or UNCATEGORISED] += row.n
-        subjects.cases += row.n
-    subjects.by_kind["category"] = category
-    for kind, column in (("community", Case.community_id), ("grid", Case.grid_id)):
-        named: Counter[str] = Counter()
-        query = select(column.label("unit_id"), func.count().label("n")).where(received, column.is_not(None)).group_by(column)
-        for unit_id, n in (await session.execute(query)).all():
+    counted: dict[str, Counter[str]] = {kind: Counter() for kind in ("category", "community", "grid")}
+    columns = (Case.category, Case.community_id, Case.grid_id)
+    for category, community_id, grid_id, n in (await session.execute(select(*columns, func.count()).where(received).group_by(*columns))).all():
+        subjects.cases += n
+        counted["category"][category or UNCATEGORISED] += n
+        for kind, unit_id in (("community", community_id), ("grid", grid_id)):
             unit = directory.by_id.get(unit_id) if unit_id is not None else None
             if unit is not None:
-                named[unit.name] += n
-        subjects.by_kind[kind] = named
+                counted[kind][unit.name] += n
+    subjects.by_kind = counted
     found = vocabulary or Vocabulary(compounds_of(directory))
     subjects.keywords = await count_keywords(session, found, period, scope)
     return subjects
