@@ -12,8 +12,9 @@ Performance. A batch's rows are worked out once in Python (texts once per case, 
 light, recipients once per unit, assignee and kind; button payloads without ButtonData.pack(),
 which re-reads type hints per call) and written with one statement per table: on PostgreSQL
 `INSERT … SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING …` and one
-`UPDATE … FROM unnest(…)` for next_alert_at (`PostgresStore`), on SQLite SQLAlchemy executemany
-(`Store`). On PostgreSQL two batches run at once (`SweepSettings.workers`). One sweep over
+`UPDATE … FROM unnest(…)` for next_alert_at (`PostgresStore`); on SQLite multi-row INSERT … RETURNING and the driver's executemany
+(`SqliteStore`: tuples straight to sqlite3, each time and payload converted once). On PostgreSQL
+two batches run at once (`SweepSettings.workers`). One sweep over
 1,000,000 open cases of which 10,000 fall yellow-due (batch 1,000; 10,000 lights, 10,000 events,
 20,000 outbox rows), PostgreSQL 15 and SQLite on one 2-CPU host:
 
@@ -38,6 +39,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.lights.nudges import announce
+from scheduler.lights.sqlite_store import SqliteStore
 from scheduler.lights.store import Lit, PostgresStore, Store
 from scheduler.settings import SweepSettings
 from storage.cases.supervision import LightKind, Supervision, due_and_next
@@ -45,9 +47,10 @@ from storage.cases.workclock import HoursLike
 
 log = logging.getLogger(__name__)
 MAX_BATCHES = 10_000  # a guard: each batch advances every case it takes, so this is never reached
-# SQLite runs in the event loop's thread: a batch holds the loop while it runs (~25 ms for 200 cases),
-# and waiting chats go between batches.
-SQLITE_BATCH = 200
+# SQLite runs in the event loop's thread: a batch holds the loop while it runs (~50 ms for 500 cases
+# with SqliteStore's writes), and waiting chats go between batches. Each batch is a commit (~7-10 ms
+# of WAL writes): 500 rather than 200 makes 21 commits of 10,000 due cases instead of 51.
+SQLITE_BATCH = 500
 _NONE_FIRED: frozenset[LightKind] = frozenset()
 
 
@@ -111,7 +114,8 @@ async def _sweep_batch(
     session: AsyncSession, supervision: Supervision, settings: SweepSettings, now: datetime
 ) -> SweepResult:
     """Handle one batch of due cases inside the caller's transaction."""
-    store = PostgresStore(session, now) if session.get_bind().dialect.name == "postgresql" else Store(session, now)
+    dialect = session.get_bind().dialect.name
+    store = PostgresStore(session, now) if dialect == "postgresql" else SqliteStore(session, now) if dialect == "sqlite" else Store(session, now)
     cases = await store.take_due(now, settings.batch)
     if not cases:
         return SweepResult()
