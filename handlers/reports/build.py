@@ -28,6 +28,7 @@ from storage.stats.figures import Figures
 from storage.stats.keywords import Vocabulary, compounds_of
 from storage.stats.period import Period
 from storage.stats.rollup import headline_stats
+from storage.stats.sql import tune_for_reports
 from storage.stats.subjects import load_subjects
 from storage.wishes.use_cases import wish_counts
 
@@ -101,6 +102,7 @@ async def build_report(
 ) -> Report:
     """Compute a report for a period and a unit (None: the whole district), worded in LANGUAGE."""
     fallback = fallback_names(language)
+    await tune_for_reports(session)
     directory = await load_directory(session, fallback)
     scope = resolve_scope(directory, unit_code)
     stats = await compute_stats(session, period, scope, tz, now, fallback=fallback)

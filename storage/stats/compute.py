@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Executable, Select, and_, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Executable, Select, and_, func, select
 from sqlalchemy import case as when
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,8 +27,9 @@ from storage.cases.lifecycle import Status
 from storage.models.cases import Case, CaseEvent, CaseRating, ExplanationTask, Light
 from storage.stats.directory import Directory, FallbackNames, Scope, load_directory, scope_filter
 from storage.stats.figures import Figures
+from storage.stats.p90 import p90_hours
 from storage.stats.period import Period
-from storage.stats.sql import hours_between, interval_hours, local_day
+from storage.stats.sql import hours_between, local_day
 
 KINDS = ("street", "community", "grid", "department")
 COMPLETED_STATES = frozenset({Status.COMPLETED.value, Status.REVISIT.value, Status.CLOSED.value})
@@ -278,38 +279,24 @@ async def compute_stats(
 
 
 async def _p90_postgresql(session: AsyncSession, tally: Tally, finished: ColumnElement[bool]) -> None:
-    """Set each unit's, category's and the total's p90 handling hours, the database picking them (percentile_disc).
+    """Set each unit's, category's and the total's p90 handling hours, picked in the database (storage/stats/p90.py).
 
-    percentile_disc(0.9) is the nearest rank, ceil(0.9 n), as figures.percentile; one GROUPING SETS query
-    gives the total and every street, community, grid, department and category, instead of every
-    completed case's hours fetched into Python (a million at city scale).
+    The same nearest rank as figures.percentile, instead of every completed case's hours fetched into
+    Python (a million at city scale).
     """
-    category = func.coalesce(Case.category, literal_column(f"'{UNCATEGORISED}'")).label("category")  # one expression, not three parameters
-    columns = (Case.street_id, Case.community_id, Case.grid_id, Case.department_code, category)
-    # Ordered by the interval (as the hours, cheaper to sort), the hours of the interval picked (the same hours_between).
-    picked = func.percentile_disc(0.9).within_group(Case.completed_at - Case.created_at)
-    query = (
-        select(*columns, func.grouping(*columns).label("sets"), interval_hours(picked).label("p90"))
-        .where(finished)
-        .group_by(func.grouping_sets(tuple_(), *[tuple_(column) for column in columns]))
-    )
-    directory, kinds = tally.directory, (*KINDS, "category")
-    for row in await _rows(session, query):
-        value = float(row.p90) if row.p90 is not None else None
-        grouped = [kind for bit, kind in enumerate(reversed(kinds)) if not row.sets & (1 << bit)]
-        if not grouped:
-            tally.total.p90 = value
-            continue
-        kind = grouped[0]
-        if kind == "category":
-            tally.categories.setdefault(row.category, Figures()).p90 = value
-            continue
-        code = row.department_code if kind == "department" else directory.code_of(getattr(row, f"{kind}_id"))
-        if code is not None:
-            units = tally.units[kind]
-            if code not in units:
-                units[code] = UnitFigures(kind, code, directory.name_of(kind, code))
-            units[code].figures.p90 = value
+    directory = tally.directory
+    for (kind, value), hours in (await p90_hours(session, finished, UNCATEGORISED)).items():
+        if kind == "total":
+            tally.total.p90 = hours
+        elif kind == "category":
+            tally.categories.setdefault(value, Figures()).p90 = hours
+        else:
+            code = value if kind == "department" else directory.code_of(value)
+            if code is not None:
+                units = tally.units[kind]
+                if code not in units:
+                    units[code] = UnitFigures(kind, code, directory.name_of(kind, code))
+                units[code].figures.p90 = hours
 
 
 def _known_units(directory: Directory, scope: Scope) -> dict[str, list[tuple[str, str]]]:
