@@ -21,10 +21,13 @@ two batches run at once (`SweepSettings.workers`). One sweep over
     .venv/bin/python bench/sweep_bench.py --url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres --open 1000000
     .venv/bin/python bench/sweep_bench.py --url sqlite --open 1000000
 
-PostgreSQL 0.87 s (median of 0.86, 0.87, 0.93; 1.19 s with --workers 1; 3.33 s before), SQLite
-1.3-1.5 s (2.0 s before). What remains on PostgreSQL is mostly the server's own work: the
-non-HOT update of 10,000 cases (eight indexes), index and foreign-key checks of the inserts, and
-commits. Profile with --profile FILE (cProfile).
+PostgreSQL 0.87 s on a quiet host (median of 0.86, 0.87, 0.93; 1.19 s with --workers 1; 3.33 s
+before). SQLite with SqliteStore: 1.04 s (median of 0.89, 1.14, 1.04), against 1.52 s (1.46, 1.52,
+2.35) for SQLAlchemy's executemany in batches of 200, alternated in one session on a host shared
+with other jobs (load average 3-5 on 2 CPUs), where PostgreSQL took 1.8-2.4 s. What remains on
+PostgreSQL is the server's own work, about equal per statement: the non-HOT update of 10,000 cases
+(twelve indexes: next_alert_at is one of them, so no update of it is HOT), the row locks taking
+them, index and foreign-key checks of the inserts, and commits. Profile with --profile FILE (cProfile).
 """
 
 from __future__ import annotations
