@@ -7,7 +7,7 @@
 The demo district gets a year of generated history (storage/demo/history.py) of --base cases (default:
 --cases, at most 100,000); above that the history is copied (cases, events, ratings, lights,
 explanations and keywords, with new ids and numbers, on the same days) until there are --cases. The
-keywords are cut as the case_keywords job cuts them, and the daily rollup is made. Then the report of
+keywords are cut as the case_keywords job cuts them (before copying), and the daily rollup is made. Then the report of
 the year to date (text, with hot words) is built --runs times in-process, as `qungong report` builds
 it, and once more by the command itself in a fresh process (its wall time includes starting Python and
 loading jieba). Reported: each run's wall and CPU seconds, and the median.
@@ -122,13 +122,21 @@ async def multiply(url: str, cases: int, base: int) -> None:
         await engine.dispose()
 
 
-async def prepare(url: str) -> None:
-    """Cut every case's keywords (as the case_keywords job does), make the daily rollup, ANALYZE."""
+async def cut_keywords(url: str) -> None:
+    """Cut every case's keywords not cut yet, as the case_keywords job does."""
     engine = create_engine(url)
     try:
         started = time.perf_counter()
         done = await fill_all_keywords(create_session_factory(engine), await shared_keywords(None), NOW)
         print(f"keywords cut for {done:,} cases in {time.perf_counter() - started:.0f} s")
+    finally:
+        await engine.dispose()
+
+
+async def prepare(url: str) -> None:
+    """Make the daily rollup, ANALYZE, and show what there is."""
+    engine = create_engine(url)
+    try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
             await refresh_rollup(uow.session, TZ, NOW)
             await uow.commit()
@@ -218,6 +226,7 @@ async def run(url: str, cases: int, base: int, runs: int, keep: str | None) -> N
     async with kept_database(url, keep) if keep else scratch_database(url, "report.db") as scratch:
         if not (keep and await _has_cases(scratch)):
             made = await load(scratch, base)
+            await cut_keywords(scratch)  # before copying: the copies take their keywords along
             await multiply(scratch, cases, made)
             await prepare(scratch)
         found = await measure(scratch, runs)
