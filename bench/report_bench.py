@@ -134,14 +134,16 @@ async def cut_keywords(url: str) -> None:
 
 
 async def prepare(url: str) -> None:
-    """Make the daily rollup, ANALYZE, and show what there is."""
+    """Make the daily rollup, VACUUM ANALYZE, and show what there is."""
     engine = create_engine(url)
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
             await refresh_rollup(uow.session, TZ, NOW)
             await uow.commit()
+        async with engine.connect() as conn:  # a settled database, as autovacuum leaves it (visibility map: index-only scans)
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
         async with engine.begin() as conn:
-            await conn.execute(text("ANALYZE"))
             count = await conn.scalar(select(func.count()).select_from(Case))
             year = parse_period("year", NOW, TZ)
             in_year = await conn.scalar(select(func.count()).select_from(Case).where(Case.created_at >= year.start, Case.created_at < year.end))
