@@ -37,7 +37,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 COLUMNS = [
     "id", "number", "request_type", "text", "photos", "resident_person_id", "anonymous", "status", "cycle",
     "redo_count", "dispatched_at", "sign_deadline", "handle_deadline", "next_alert_at", "current_unit_id",
-    "assignee_person_id", "created_at", "updated_at", "version", "department_code",
+    "assignee_person_id", "created_at", "updated_at", "version", "department_code", "keywords_cut",
 ]
 
 
@@ -85,6 +85,7 @@ def _rows(n: int, due_every: int, org: dict[str, int]) -> list[tuple[Any, ...]]:
             i, f"B-{i:08d}", "help", "路灯不亮", "[]", org["resident"], False, "signed", 1, 0,
             dispatched, dispatched + timedelta(hours=4), dispatched + timedelta(hours=48),
             dispatched + timedelta(hours=24), org[f"grid{g}"], org[f"member{g}"], dispatched, dispatched, 1, None,
+            True,  # keywords cut long ago (the case_keywords job cuts a case within a minute)
         ))
     return rows
 

@@ -16,6 +16,7 @@ from bot.dispatcher import Dispatcher, utcnow
 from bot.routing import LiveClassifier, refresh
 from handlers.core import Services
 from handlers.places import load_place_finder
+from handlers.reports.keywords import fill_session_keywords, shared_keywords
 from handlers.texts import Texts, load_texts
 from nlp import Classifier, load_classifier
 from nlp.categories import packaged_categories
@@ -140,6 +141,9 @@ async def load_demo(app: App, now: datetime | None = None, *, history: bool = Tr
             log.info("demo history loaded: %d cases, %d events, %d lights", made.cases, made.events, made.lights)
             categories = packaged_categories()
             while await fill_categories(uow.session, categories.categorise):
+                pass
+            keywords = await shared_keywords(app.config)
+            while await fill_session_keywords(uow.session, keywords, moment):
                 pass
         await uow.commit()
     return summary

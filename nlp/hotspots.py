@@ -10,6 +10,7 @@ length; below a minimum volume nothing ranks, so noise (1 → 3) stays out.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -59,6 +60,14 @@ def terms(text: str, tokenizer: Tokenizer, stopwords: frozenset[str]) -> list[st
     return [w for w in tokenizer.cut(text) if len(w) >= 2 and _WORD.match(w) and not _COUNTED.match(w) and w not in stopwords]
 
 
+def keyword_tag(tokenizer: Tokenizer, stopwords: frozenset[str]) -> str:
+    """Return what keywords are cut with (the tokenizer's dictionary, the stop words, the filters): stored keywords keep it."""
+    dictionary = getattr(tokenizer, "dictionary", None)
+    source = Path(dictionary).name if dictionary is not None else type(tokenizer).__qualname__
+    parts = [source, _WORD.pattern, _COUNTED.pattern, *sorted(stopwords)]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
 def keyword_hotspots(
     current: Sequence[str],
     previous: Sequence[str],
@@ -72,10 +81,22 @@ def keyword_hotspots(
     now_docs = [terms(text, tokenizer, stopwords) for text in current]
     df_now = Counter(w for doc in now_docs for w in set(doc))
     df_before = Counter(w for text in previous for w in set(terms(text, tokenizer, stopwords)))
-    total_docs = len(now_docs) + len(previous)
     tf = Counter(w for doc in now_docs for w in doc)
+    return rank_keywords(df_now, df_before, tf, len(now_docs) + len(previous), limit=limit, min_volume=min_volume)
+
+
+def rank_keywords(
+    df_now: Mapping[str, int],
+    df_before: Mapping[str, int],
+    tf: Mapping[str, int],
+    total_docs: int,
+    *,
+    limit: int = 10,
+    min_volume: int = 3,
+) -> tuple[list[Hot], list[Hot]]:
+    """Rank keywords counted already: cases using each now (DF_NOW) and before (DF_BEFORE), uses now (TF), cases in both periods."""
     scored = [
-        Hot(word, df_now[word], df_before[word], weight * (math.log((total_docs + 1) / (df_now[word] + df_before[word] + 1)) + 1))
+        Hot(word, df_now[word], df_before.get(word, 0), weight * (math.log((total_docs + 1) / (df_now[word] + df_before.get(word, 0) + 1)) + 1))
         for word, weight in tf.items()
     ]
     best = sorted(scored, key=lambda h: (-h.score, -h.current, h.name))[:limit]

@@ -84,6 +84,7 @@ class JiebaTokenizer:
         import jieba  # noqa: PLC0415  (imported lazily: nothing loads at import time)
 
         cache_dir.mkdir(parents=True, exist_ok=True)
+        self.dictionary = dictionary  # its name carries a digest of its words (small_dictionary)
         self._jieba: Any = jieba.Tokenizer(dictionary=str(dictionary))
         self._jieba.tmp_dir = str(cache_dir)
         with _quiet_jieba():

@@ -10,6 +10,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from handlers.reports.keywords import fill_all_keywords, shared_keywords
 from handlers.reports.settings import reports_of
 from nlp.categories import packaged_categories
 from scheduler.calendar_check import check_calendar
@@ -86,6 +87,12 @@ async def case_categories(deps: JobDeps, now: datetime) -> str:
             return f"{done} cases categorised"
 
 
+async def case_keywords(deps: JobDeps, now: datetime) -> str:
+    """Cut, once, the keywords of cases not cut yet (new ones, bulk-loaded ones; all again when the dictionary or gazetteer changed)."""
+    done = await fill_all_keywords(deps.session_factory, await shared_keywords(deps.settings), now)
+    return f"{done} cases' keywords cut"
+
+
 async def stats_rollup(deps: JobDeps, now: datetime) -> str:
     """Bring the daily rollup of the headline figures up to date (every closed day whose cases changed)."""
     async with UnitOfWork(deps.session_factory) as uow:
@@ -97,6 +104,7 @@ async def stats_rollup(deps: JobDeps, now: datetime) -> str:
 Job = Callable[[JobDeps, datetime], Awaitable[str]]
 REQUESTED_REPORTS_SECONDS = 5  # how soon a report asked for in chat is built and pushed
 ROLLUP_SECONDS = 60  # how often the daily rollup of the cockpit's headline figures catches up
+KEYWORDS_SECONDS = 60  # how often new cases' keywords are cut (storage/stats/keywords.py)
 
 
 @dataclass(frozen=True)
@@ -207,6 +215,14 @@ JOBS: dict[str, JobSpec] = {
             lambda s: "every 10 min",
             # New cases are categorised when registered; this only catches older or bulk-loaded ones.
             misfire_grace_time=600,
+        ),
+        JobSpec(
+            "case_keywords",
+            case_keywords,
+            lambda s: IntervalTrigger(seconds=KEYWORDS_SECONDS, timezone=s.tz),
+            lambda s: f"every {KEYWORDS_SECONDS} s",
+            # Reports cut what is not cut yet themselves, so a late run costs only their speed.
+            misfire_grace_time=KEYWORDS_SECONDS,
         ),
         JobSpec(
             "stats_rollup",

@@ -19,6 +19,7 @@ from storage.models.cases import Case, CaseEvent, CaseRating
 from storage.models.chat import Conversation, InboundUpdate, OutboxMessage
 from storage.models.people import ChannelAccount, Person, RoleBinding
 from storage.models.wishes import Wish
+from storage.stats.keywords import forget_keywords
 from storage.wishes.redact import redact
 
 ERASED_NAME = "—"
@@ -86,6 +87,7 @@ async def erase_person(session: AsyncSession, person_id: int) -> dict[str, int]:
     for case in (await session.scalars(select(Case).where(Case.resident_person_id == person_id))).all():
         case.contact_phone = None
         case.text = redact(case.text, names=[n for n in (exported["person"]["name"],) if n]).text
+        await forget_keywords(session, [case.id])  # cut again from the redacted text
         counts["cases"] = counts.get("cases", 0) + 1
     for wish in (await session.scalars(select(Wish).where(or_(Wish.poster_person_id == person_id, Wish.beneficiary_person_id == person_id)))).all():
         wish.contact = ""

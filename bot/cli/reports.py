@@ -19,7 +19,7 @@ from handlers.reports.export import (
     to_csv,
     write_xlsx,
 )
-from handlers.reports.leader import load_keywords
+from handlers.reports.keywords import fill_all_keywords, shared_keywords
 from handlers.reports.text import full_text
 from storage.db import create_engine, create_read_engine, create_session_factory
 from storage.migrate import ensure_schema_current
@@ -44,6 +44,24 @@ def add_commands(subparsers: Any) -> None:
     report.add_argument("--format", choices=FORMATS, default="text")
     report.add_argument("--out", metavar="FILE", type=Path, help="write here (xlsx and png: default in [reports] folder)")
     report.set_defaults(func=cmd_report)
+    keywords = subparsers.add_parser("keywords", help="cut the keywords of every case not cut yet (the case_keywords job does it every minute)")
+    keywords.set_defaults(func=cmd_keywords)
+
+
+def cmd_keywords(args: argparse.Namespace, config: Config) -> int:
+    """Cut and store the keywords of every case not cut yet (existing cases after an upgrade)."""
+
+    async def work() -> int:
+        engine = create_engine(config.storage.url, echo=config.storage.echo)
+        try:
+            await ensure_schema_current(engine)
+            done = await fill_all_keywords(create_session_factory(engine), await shared_keywords(config), datetime.now(UTC))
+        finally:
+            await engine.dispose()
+        print(f"{done} cases' keywords cut")
+        return EXIT_OK
+
+    return asyncio.run(work())
 
 
 def _render(report: Report, args: argparse.Namespace, config: Config) -> str | None:
@@ -80,7 +98,7 @@ def cmd_report(args: argparse.Namespace, config: Config) -> int:
         read_engine = create_read_engine(config.storage.url, echo=config.storage.echo)
         try:
             await ensure_schema_current(engine)
-            keywords = await load_keywords(config) if args.format != "csv" and not args.evaluation else None
+            keywords = await shared_keywords(config) if args.format != "csv" and not args.evaluation else None
             async with create_session_factory(read_engine or engine)() as session:
                 report = await build_report(
                     session,

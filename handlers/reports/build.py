@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +13,7 @@ from handlers.reports.lovebank import LovebankFigures, lovebank_figures
 from handlers.reports.settings import ReportsSection
 from handlers.texts import DEFAULT_LANGUAGE, texts_for
 from nlp.categories import packaged_categories
-from nlp.hotspots import Hot, keyword_hotspots, rising, top
+from nlp.hotspots import Hot, keyword_tag, rank_keywords, rising, terms, top
 from nlp.tokenizer import Tokenizer
 from storage.stats.compute import Stats, compute_stats
 from storage.stats.directory import (
@@ -26,7 +25,10 @@ from storage.stats.directory import (
     resolve_scope,
 )
 from storage.stats.figures import Figures
+from storage.stats.keywords import Vocabulary, compounds_of
 from storage.stats.period import Period
+from storage.stats.rollup import headline_stats
+from storage.stats.sql import tune_for_reports
 from storage.stats.subjects import load_subjects
 from storage.wishes.use_cases import wish_counts
 
@@ -39,6 +41,14 @@ class Keywords:
 
     tokenizer: Tokenizer
     stopwords: frozenset[str]
+
+    def cut(self, text: str) -> list[str]:
+        """Return a text's keyword candidates."""
+        return terms(text, self.tokenizer, self.stopwords)
+
+    def vocabulary(self, directory: Directory) -> Vocabulary:
+        """Return how cases' keywords are found with this tokenizer and the district's compound names."""
+        return Vocabulary(compounds_of(directory), self.cut, keyword_tag(self.tokenizer, self.stopwords))
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,7 @@ class Report:
     """Everything a report shows."""
 
     stats: Stats
-    previous: Figures
+    previous: Figures  # the previous period's totals: its cohort (received, completed, on time, hours) and revisit answers
     hotspots: Hotspots
     wishes: WishFigures | None
     made_at: datetime
@@ -92,11 +102,13 @@ async def build_report(
 ) -> Report:
     """Compute a report for a period and a unit (None: the whole district), worded in LANGUAGE."""
     fallback = fallback_names(language)
+    await tune_for_reports(session)
     directory = await load_directory(session, fallback)
     scope = resolve_scope(directory, unit_code)
     stats = await compute_stats(session, period, scope, tz, now, fallback=fallback)
     before = period.previous(tz)
-    previous = await compute_stats(session, before, scope, tz, now, fallback=fallback)
+    # The previous period's cohort and revisit totals (what a report compares with), from the daily rollup where it can.
+    previous = await headline_stats(session, before, scope, tz, now, directory=directory, totals=True)
     hotspots = await build_hotspots(session, directory, (period, before), scope, settings=settings, keywords=keywords, language=language)
     wishes = await wish_figures(session, directory, period, scope)
     lovebank = await lovebank_figures(session, directory, period, scope, _community_ids(directory, scope))
@@ -117,8 +129,9 @@ async def build_hotspots(
 ) -> Hotspots:
     """Return the top and rising categories, places and (with a tokenizer) keywords of (period, previous)."""
     period, before = periods
-    now_subjects = await load_subjects(session, directory, period, scope)
-    before_subjects = await load_subjects(session, directory, before, scope)
+    vocabulary = keywords.vocabulary(directory) if keywords is not None else None
+    now_subjects = await load_subjects(session, directory, period, scope, vocabulary)
+    before_subjects = await load_subjects(session, directory, before, scope, vocabulary)
     hotspots = Hotspots()
     names = packaged_categories().names(language)
     for kind in PLACE_KINDS:
@@ -128,12 +141,12 @@ async def build_hotspots(
         hotspots.top[kind] = top(current, previous, settings.top)
         hotspots.rising[kind] = rising(current, previous, settings.hotspot_min_volume, settings.top)
     if keywords is not None:
-        best, rose = await asyncio.to_thread(  # seconds of jieba for a busy month: off the event loop
-            keyword_hotspots,
-            now_subjects.texts(),
-            before_subjects.texts(),
-            keywords.tokenizer,
-            keywords.stopwords,
+        now_words, before_words = now_subjects.keywords, before_subjects.keywords
+        best, rose = rank_keywords(
+            now_words.docs,
+            before_words.docs,
+            now_words.uses,
+            now_subjects.cases + before_subjects.cases,
             limit=settings.top * 2,
             min_volume=settings.hotspot_min_volume,
         )

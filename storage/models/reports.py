@@ -62,3 +62,30 @@ class RollupState(Base):
     through_day: Mapped[date] = mapped_column(Date)
     watermark: Mapped[datetime] = mapped_column(UTCDateTime)
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseKeyword(Base):
+    """A keyword candidate of one case's text (kind "w", cut by jieba) or a compound it names (kind "c"), and how often.
+
+    Cut once per case (storage/stats/keywords.py), so a report adds these rows up instead of re-cutting
+    every text; `created_at` is the case's, so a period's rows are found without reading the cases.
+    """
+
+    __tablename__ = "case_keywords"
+    __table_args__ = (Index("ix_case_keywords_created_at", "created_at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class KeywordState(Base):
+    """What the stored keywords were cut with (a digest of the dictionary, stop words and compound names)."""
+
+    __tablename__ = "keyword_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)

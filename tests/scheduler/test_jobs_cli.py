@@ -55,7 +55,7 @@ def test_jobs_run_and_lights_report(sqlite_template: Path, tmp_path: Path, monke
 async def test_scheduler_starts_and_stops_inside_the_loop(app: App) -> None:
     scheduler = start_scheduler(app)
     try:
-        assert {job.id for job in scheduler.get_jobs()} == {"light_sweep", "calendar_check", "weekly_report", "monthly_report", "wish_reminders", "revisit_followup", "requested_reports", "retention", "lovebank_expiry", "case_categories", "stats_rollup", "routing_retrain"}
+        assert {job.id for job in scheduler.get_jobs()} == {"light_sweep", "calendar_check", "weekly_report", "monthly_report", "wish_reminders", "revisit_followup", "requested_reports", "retention", "lovebank_expiry", "case_categories", "case_keywords", "stats_rollup", "routing_retrain"}
         assert scheduler.running and str(scheduler.timezone) == "Asia/Shanghai"
         await asyncio.sleep(0.2)  # the start-up sweep runs on an empty database
     finally:
