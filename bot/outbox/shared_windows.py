@@ -35,10 +35,10 @@ local at = tonumber(now[1]) + tonumber(now[2]) / 1000000
 local period, count = tonumber(ARGV[1]), tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', at - period)
 if redis.call('ZCARD', KEYS[1]) < count then
-  local member = KEYS[1] .. ':' .. redis.call('INCR', KEYS[1] .. ':seq')
+  local member = tostring(redis.call('INCR', KEYS[2]))
   redis.call('ZADD', KEYS[1], at, member)
   redis.call('PEXPIRE', KEYS[1], math.ceil(period * 1000) + 60000)
-  redis.call('PEXPIRE', KEYS[1] .. ':seq', math.ceil(period * 1000) + 60000)
+  redis.call('PEXPIRE', KEYS[2], math.ceil(period * 1000) + 60000)
   return {member, '0'}
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -71,7 +71,7 @@ class RedisWindows:
 
     async def take_slot(self, key: str, limit: Limit) -> tuple[float, object | None]:
         """Take a slot and return (0, its member), or return (the wait, None)."""
-        member, wait = cast(list[str], await self._take(keys=[WINDOW_PREFIX + key], args=[repr(limit.period), str(limit.count)]))
+        member, wait = cast(list[str], await self._take(keys=[WINDOW_PREFIX + key, WINDOW_PREFIX + key + ":seq"], args=[repr(limit.period), str(limit.count)]))
         return (0.0, member) if member else (max(float(wait), 0.001), None)
 
     async def restamp(self, key: str, token: object) -> None:
